@@ -1,0 +1,98 @@
+package org.clusterlabs.rss.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Tier 1: the generated RBAC is least-privilege, and the Deployment is locked down. */
+class RbacManifestIT {
+
+    static List<HasMetadata> resources;
+
+    @BeforeAll
+    static void load() throws Exception {
+        resources = GeneratedManifests.operatorResources();
+    }
+
+    @Test
+    void grantsExecAndNoWildcards() {
+        Map<String, Set<String>> grants = grants();
+        assertThat(grants.get("/pods/exec")).containsExactlyInAnyOrder("create", "get");
+        assertThat(grants.get("/pods")).containsExactlyInAnyOrder("get", "list", "watch", "patch", "delete");
+        assertThat(grants.get("/nodes")).containsExactlyInAnyOrder("get", "list", "watch");
+        for (PolicyRule rule : rules()) {
+            assertThat(rule.getVerbs()).as(rule.toString()).doesNotContain("*");
+            assertThat(rule.getResources()).as(rule.toString()).doesNotContain("*");
+            assertThat(rule.getApiGroups()).as(rule.toString()).doesNotContain("*");
+        }
+    }
+
+    @Test
+    void grantsNothingBeyondWhatTheOperatorUses() {
+        assertThat(grants().keySet()).containsExactlyInAnyOrder(
+                "clusterlabs.org/replicatedstatefulsets",
+                "clusterlabs.org/replicatedstatefulsets/status",
+                "clusterlabs.org/replicatedstatefulsets/finalizers",
+                "apps/statefulsets",
+                "/services",
+                "/pods",
+                "/pods/exec",
+                "/nodes",
+                "/events",
+                "coordination.k8s.io/leases");
+        // no binding to a broad built-in role such as view or edit
+        assertThat(resources.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
+                .map(b -> b.getRoleRef().getName())).doesNotContain("view", "edit", "admin", "cluster-admin");
+        assertThat(resources.stream().filter(ClusterRoleBinding.class::isInstance).map(ClusterRoleBinding.class::cast)
+                .map(b -> b.getRoleRef().getName())).doesNotContain("view", "edit", "admin", "cluster-admin");
+    }
+
+    @Test
+    void deploymentRunsNonRootWithReadOnlyRootFilesystem() {
+        Deployment deployment = resources.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .findFirst().orElseThrow();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(pod.getServiceAccountName()).isEqualTo("rss-operator");
+    }
+
+    @Test
+    void serviceMonitorScrapesMetrics() {
+        assertThat(resources).anySatisfy(r -> {
+            assertThat(r.getKind()).isEqualTo("ServiceMonitor");
+            assertThat(r.getMetadata().getName()).isEqualTo("rss-operator");
+        });
+    }
+
+    private static List<PolicyRule> rules() {
+        return resources.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .flatMap(r -> r.getRules().stream()).toList();
+    }
+
+    private static Map<String, Set<String>> grants() {
+        Map<String, Set<String>> grants = new HashMap<>();
+        for (PolicyRule rule : rules()) {
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    grants.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(rule.getVerbs());
+                }
+            }
+        }
+        return grants;
+    }
+}
