@@ -25,7 +25,8 @@ import org.clusterlabs.rss.resources.Labels;
  * Services, and records status only when something changed. The owned resources are reconciled explicitly, so an
  * invalid or paused resource changes nothing.
  */
-@ControllerConfiguration(name = ReplicatedStatefulSetReconciler.NAME)
+// Not generation-aware: annotation changes (the force-seed request) must trigger a pass too.
+@ControllerConfiguration(name = ReplicatedStatefulSetReconciler.NAME, generationAwareEventProcessing = false)
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "patch", "delete"})
 // The exec call is authorized as create; some API-server versions check get for the WebSocket upgrade.
 @RBACRule(apiGroups = "", resources = "pods/exec", verbs = {"create", "get"})

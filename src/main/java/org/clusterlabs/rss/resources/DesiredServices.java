@@ -15,18 +15,20 @@ public final class DesiredServices {
 
     /** Headless, and publishing not-ready addresses, so {@code {pod}.{name}} resolves before a copy is ready. */
     public static Service peer(ReplicatedStatefulSet rss) {
-        return service(rss, ResourceNames.peerService(rss), PEER_COMPONENT, Labels.selector(rss))
-                .editSpec()
-                    .withClusterIP("None")
-                    .withPublishNotReadyAddresses(true)
-                .endSpec()
-                .build();
+        return Ownership.ownedBy(
+                service(rss, ResourceNames.peerService(rss), PEER_COMPONENT, Labels.selector(rss))
+                        .editSpec()
+                            .withClusterIP("None")
+                            .withPublishNotReadyAddresses(true)
+                        .endSpec()
+                        .build(), rss);
     }
 
     /** Selects only the copies that the operator labelled as active primaries. */
     public static Service client(ReplicatedStatefulSet rss) {
-        return service(rss, ResourceNames.clientService(rss), CLIENT_COMPONENT, Labels.activePrimaries(rss))
-                .build();
+        return Ownership.ownedBy(
+                service(rss, ResourceNames.clientService(rss), CLIENT_COMPONENT, Labels.activePrimaries(rss)).build(),
+                rss);
     }
 
     private static ServiceBuilder service(ReplicatedStatefulSet rss, String name, String component,

@@ -20,7 +20,7 @@ public final class DesiredStatefulSet {
     }
 
     public static StatefulSet build(ReplicatedStatefulSet rss, int replicas) {
-        return new StatefulSetBuilder()
+        return Ownership.ownedBy(new StatefulSetBuilder()
                 .withNewMetadata()
                     .withName(ResourceNames.statefulSet(rss))
                     .withNamespace(rss.getMetadata().getNamespace())
@@ -35,7 +35,7 @@ public final class DesiredStatefulSet {
                     .withTemplate(podTemplate(rss))
                     .withVolumeClaimTemplates(rss.getSpec().getVolumeClaimTemplates())
                 .endSpec()
-                .build();
+                .build(), rss);
     }
 
     private static PodTemplateSpec podTemplate(ReplicatedStatefulSet rss) {
