@@ -1,0 +1,36 @@
+package org.clusterlabs.rss.hooks;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One output stream of a hook, capped.
+ *
+ * @param bytes the first {@code cap} bytes the command wrote
+ * @param totalBytes how many bytes the command wrote in all (also counting the ones dropped)
+ * @param truncated whether bytes were dropped
+ */
+public record CapturedOutput(byte[] bytes, long totalBytes, boolean truncated) {
+
+    public static final CapturedOutput EMPTY = new CapturedOutput(new byte[0], 0, false);
+
+    /** The captured bytes as UTF-8 (malformed input, e.g. a character cut by the cap, is replaced). */
+    public String text() {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The first non-blank line, trimmed, at most 200 characters; empty if there is none. */
+    public String firstLine() {
+        for (String line : text().split("\n")) {
+            String t = line.strip();
+            if (!t.isEmpty()) {
+                return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+            }
+        }
+        return "";
+    }
+
+    @Override
+    public String toString() {
+        return "CapturedOutput[" + bytes.length + " of " + totalBytes + " bytes" + (truncated ? ", truncated" : "") + "]";
+    }
+}

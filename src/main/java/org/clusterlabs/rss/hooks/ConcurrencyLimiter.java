@@ -1,0 +1,89 @@
+package org.clusterlabs.rss.hooks;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * A global and a per-owner limit on running tasks, without ever blocking a thread: a task that finds no slot
+ * waits in a FIFO queue and is started (on the given executor) when a slot frees. A queued task of a busy owner
+ * never blocks the tasks of other owners behind it.
+ */
+final class ConcurrencyLimiter {
+
+    private final int global;
+    private final int perOwner;
+    private final Executor executor;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Map<String, Integer> running = new HashMap<>();
+    private int runningTotal;
+
+    private record Pending(String owner, Runnable task) {
+    }
+
+    ConcurrencyLimiter(int global, int perOwner, Executor executor) {
+        if (global < 1 || perOwner < 1) {
+            throw new IllegalArgumentException("concurrency limits must be >= 1: global=" + global + " perOwner=" + perOwner);
+        }
+        this.global = global;
+        this.perOwner = perOwner;
+        this.executor = executor;
+    }
+
+    /** Runs {@code task} on the executor when a slot is free. The task must call {@link #release(String)} exactly once. */
+    void submit(String owner, Runnable task) {
+        boolean now;
+        synchronized (this) {
+            now = queue.isEmpty() && fits(owner);
+            if (now) {
+                take(owner);
+            } else {
+                queue.add(new Pending(owner, task));
+            }
+        }
+        if (now) {
+            executor.execute(task);
+        }
+    }
+
+    void release(String owner) {
+        java.util.List<Runnable> start = new java.util.ArrayList<>();
+        synchronized (this) {
+            int n = running.getOrDefault(owner, 0) - 1;
+            if (n <= 0) {
+                running.remove(owner);
+            } else {
+                running.put(owner, n);
+            }
+            runningTotal--;
+            for (Iterator<Pending> it = queue.iterator(); it.hasNext() && runningTotal < global;) {
+                Pending p = it.next();
+                if (fits(p.owner())) {
+                    it.remove();
+                    take(p.owner());
+                    start.add(p.task());
+                }
+            }
+        }
+        start.forEach(executor::execute);
+    }
+
+    synchronized int running() {
+        return runningTotal;
+    }
+
+    synchronized int queued() {
+        return queue.size();
+    }
+
+    private boolean fits(String owner) {
+        return runningTotal < global && running.getOrDefault(owner, 0) < perOwner;
+    }
+
+    private void take(String owner) {
+        running.merge(owner, 1, Integer::sum);
+        runningTotal++;
+    }
+}

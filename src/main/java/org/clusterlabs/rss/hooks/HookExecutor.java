@@ -1,0 +1,267 @@
+package org.clusterlabs.rss.hooks;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ExecListener;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.clusterlabs.rss.metrics.RssMetrics;
+import org.clusterlabs.rss.recovery.SequenceResult;
+import org.clusterlabs.rss.recovery.StatusReport;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs hooks in pods through the Kubernetes exec API (fabric8's exec client; no shell, no hand-rolled WebSocket).
+ *
+ * <ul>
+ * <li>{@link #run} never blocks the caller: the blocking part of fabric8's exec (the pod lookup and the WebSocket
+ * upgrade) runs on this service's own threads, and the result arrives through the returned stage, completed on
+ * those threads (never on an HTTP client I/O thread).</li>
+ * <li>At most {@code rss.hooks.max-concurrent} hooks run at once, and at most
+ * {@code rss.hooks.max-concurrent-per-resource} per owner; the rest wait in a FIFO queue (without a thread).</li>
+ * <li>The timeout starts when the hook leaves the queue. When it passes the result is {@link HookOutcome.TimedOut}
+ * at once and the exec stream is closed; the command may keep running in the container (the exec API cannot
+ * kill it).</li>
+ * <li>stdout and stderr are each capped at {@code rss.hooks.output-cap-bytes}; the rest is counted and dropped.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class HookExecutor {
+
+    private static final Logger LOG = Logger.getLogger(HookExecutor.class);
+
+    private final KubernetesClient client;
+    private final RssMetrics metrics;
+    private final int outputCap;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final ConcurrencyLimiter limiter;
+
+    @Inject
+    public HookExecutor(KubernetesClient client, HooksConfig config, RssMetrics metrics) {
+        this(client, config.maxConcurrent(), config.maxConcurrentPerResource(), config.outputCapBytes(), metrics);
+    }
+
+    /** For use outside CDI (benchmarks, tools). {@code metrics} may be null. */
+    public HookExecutor(KubernetesClient client, int maxConcurrent, int maxConcurrentPerResource, int outputCapBytes,
+            RssMetrics metrics) {
+        this.client = client;
+        this.metrics = metrics;
+        this.outputCap = outputCapBytes;
+        this.workers = Executors.newCachedThreadPool(daemonThreads("rss-hook-"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("rss-hook-timer-"));
+        this.limiter = new ConcurrencyLimiter(maxConcurrent, maxConcurrentPerResource, workers);
+    }
+
+    /** Runs one hook. The stage always completes normally, with a result (failures are outcomes, not exceptions). */
+    public CompletionStage<HookResult> run(HookInvocation invocation) {
+        CompletableFuture<HookResult> promise = new CompletableFuture<>();
+        long queuedAt = System.nanoTime();
+        try {
+            limiter.submit(invocation.ownerKey(), () -> new Attempt(invocation, promise, queuedAt).start());
+        } catch (RuntimeException e) { // the executor was shut down
+            promise.complete(new HookResult(invocation, new HookOutcome.ConnectionLost("hook runner stopped: " + e),
+                    CapturedOutput.EMPTY, CapturedOutput.EMPTY, Duration.ZERO, Duration.ZERO));
+        }
+        return promise.minimalCompletionStage();
+    }
+
+    /** See {@link HookResults#parseSequence(HookResult)}. */
+    public SequenceResult parseSequence(HookResult result) {
+        return HookResults.parseSequence(result);
+    }
+
+    /** See {@link HookResults#statusOf(HookResult)}. */
+    public StatusReport statusOf(HookResult result) {
+        return HookResults.statusOf(result);
+    }
+
+    /** Hooks running now (holding a slot). */
+    public int running() {
+        return limiter.running();
+    }
+
+    /** Hooks waiting for a slot. */
+    public int queued() {
+        return limiter.queued();
+    }
+
+    @PreDestroy
+    void shutdown() {
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    /** One run of one hook: the exec listener, the timeout and the single completion. */
+    private final class Attempt implements ExecListener {
+        private final HookInvocation inv;
+        private final CompletableFuture<HookResult> promise;
+        private final long queuedAt;
+        private final CappedOutputStream out = new CappedOutputStream(outputCap);
+        private final CappedOutputStream err = new CappedOutputStream(outputCap);
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile long startedAt;
+        private volatile ExecWatch watch;
+        private volatile ScheduledFuture<?> timeoutTask;
+        private volatile Integer exitCode;
+        private volatile String exitMessage;
+
+        Attempt(HookInvocation inv, CompletableFuture<HookResult> promise, long queuedAt) {
+            this.inv = inv;
+            this.promise = promise;
+            this.queuedAt = queuedAt;
+        }
+
+        void start() {
+            startedAt = System.nanoTime();
+            timeoutTask = timer.schedule(this::onTimeout, inv.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                ExecWatch w = client.pods().inNamespace(inv.namespace()).withName(inv.pod())
+                        .inContainer(inv.container())
+                        .writingOutput(out)
+                        .writingError(err)
+                        .usingListener(this)
+                        .exec(inv.argv().toArray(String[]::new));
+                watch = w;
+                if (finished.get()) {
+                    w.close(); // timed out while the upgrade was in progress
+                }
+            } catch (Throwable t) {
+                finish(classify(t, null));
+            }
+        }
+
+        private void onTimeout() {
+            if (finish(new HookOutcome.TimedOut(inv.timeout()))) {
+                ExecWatch w = watch;
+                if (w != null) {
+                    w.close();
+                }
+            }
+        }
+
+        @Override
+        public void onExit(int code, Status status) {
+            exitMessage = status == null ? null : status.getMessage();
+            exitCode = code;
+        }
+
+        @Override
+        public void onClose(int code, String reason) {
+            // fabric8 writes the output streams before it reports the close, so the capture is complete here
+            finish(fromExit("stream closed (" + code + (reason == null || reason.isBlank() ? "" : " " + reason)
+                    + ") without an exit status"));
+        }
+
+        @Override
+        public void onFailure(Throwable t, Response response) {
+            if (exitCode != null) {
+                finish(fromExit(null)); // the command finished; only the closing handshake failed
+            } else {
+                finish(classify(t, response));
+            }
+        }
+
+        private HookOutcome fromExit(String noExitReason) {
+            Integer code = exitCode;
+            if (code == null) {
+                return new HookOutcome.ConnectionLost(noExitReason);
+            }
+            if (code == 0) {
+                return new HookOutcome.Succeeded();
+            }
+            if (code > 0) {
+                return new HookOutcome.Exited(code);
+            }
+            return new HookOutcome.ConnectionLost("exec ended with a Failure status without an exit code: " + exitMessage);
+        }
+
+        private HookOutcome classify(Throwable t, Response response) {
+            int code = response == null ? -1 : response.code();
+            String message = String.valueOf(t);
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof KubernetesClientException kce) {
+                    if (kce.getCode() > 0 && code < 0) {
+                        code = kce.getCode();
+                    }
+                    if (kce.getMessage() != null && kce.getMessage().matches("(?s).*container .* not found in pod.*")) {
+                        return new HookOutcome.ContainerNotFound(inv.container(), kce.getMessage());
+                    }
+                    if (kce.getStatus() != null && kce.getStatus().getMessage() != null) {
+                        message = kce.getStatus().getMessage();
+                    }
+                }
+                if (c instanceof WebSocketHandshakeException wshe && wshe.getResponse() != null && code < 0) {
+                    code = wshe.getResponse().code();
+                }
+            }
+            return switch (code) {
+                case 404 -> new HookOutcome.PodNotFound(inv.pod());
+                case 403 -> new HookOutcome.Forbidden(message);
+                case 400 -> message.contains("container")
+                        ? new HookOutcome.ContainerNotFound(inv.container(), message)
+                        : new HookOutcome.ConnectionLost("exec refused (HTTP 400): " + message);
+                default -> new HookOutcome.ConnectionLost(code > 0 ? "HTTP " + code + ": " + message : message);
+            };
+        }
+
+        /** Completes the run once; returns false if it was already complete. */
+        private boolean finish(HookOutcome outcome) {
+            if (!finished.compareAndSet(false, true)) {
+                return false;
+            }
+            ScheduledFuture<?> t = timeoutTask;
+            if (t != null) {
+                t.cancel(false);
+            }
+            long now = System.nanoTime();
+            Duration duration = Duration.ofNanos(now - startedAt);
+            Duration queued = Duration.ofNanos(startedAt - queuedAt);
+            HookResult result = new HookResult(inv, outcome, out.snapshot(), err.snapshot(), duration, queued);
+            limiter.release(inv.ownerKey());
+            try {
+                if (metrics != null) {
+                    metrics.hookFinished(inv.hook().tag(), outcome.tag(), duration);
+                }
+                if (HookResults.isFailure(result)) {
+                    LOG.warnf("hook failed: pod=%s/%s hook=%s outcome=%s duration=%dms stderr=%s", inv.namespace(),
+                            inv.pod(), inv.hook().tag(), outcome, duration.toMillis(),
+                            HookResults.quote(result.stderr().firstLine()));
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("could not record hook metrics", e);
+            }
+            // never run the caller's continuations on an HTTP client or timer thread
+            try {
+                workers.execute(() -> promise.complete(result));
+            } catch (RuntimeException e) {
+                promise.complete(result);
+            }
+            return true;
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

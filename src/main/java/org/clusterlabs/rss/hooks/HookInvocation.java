@@ -1,0 +1,45 @@
+package org.clusterlabs.rss.hooks;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One hook run: an argv (never a shell string) in a container of a pod.
+ *
+ * @param namespace the pod's namespace
+ * @param pod the pod's name
+ * @param container the container to exec in; must be set (the caller resolves the "first container" default)
+ * @param hook which hook this is (metrics tag, log lines, result helpers)
+ * @param argv the argv, passed byte for byte as separate {@code command} parameters of the exec API
+ * @param timeout how long the exec may run once it has started; the stream is closed when it passes
+ * @param ownerKey {@code namespace/name} of the owning ReplicatedStatefulSet, for the per-resource concurrency limit
+ */
+public record HookInvocation(String namespace, String pod, String container, HookName hook, List<String> argv,
+        Duration timeout, String ownerKey) {
+
+    public HookInvocation {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(pod, "pod");
+        Objects.requireNonNull(container, "container");
+        Objects.requireNonNull(hook, "hook");
+        Objects.requireNonNull(timeout, "timeout");
+        argv = List.copyOf(Objects.requireNonNull(argv, "argv"));
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("a hook needs at least one argv entry");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a hook timeout must be positive: " + timeout);
+        }
+        if (ownerKey == null || ownerKey.isBlank()) {
+            ownerKey = namespace + "/" + pod;
+        }
+    }
+
+    /** The same invocation with extra argv entries appended (the peers of primary/secondary). */
+    public HookInvocation withExtraArgs(List<String> extra) {
+        var all = new java.util.ArrayList<>(argv);
+        all.addAll(extra);
+        return new HookInvocation(namespace, pod, container, hook, all, timeout, ownerKey);
+    }
+}

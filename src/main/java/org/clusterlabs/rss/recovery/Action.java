@@ -1,0 +1,96 @@
+package org.clusterlabs.rss.recovery;
+
+import java.util.List;
+import java.util.Objects;
+
+/** What the reconciler does next. Actions in one decision are independent and may run in parallel. */
+public sealed interface Action {
+
+    /** Run the status hook. */
+    record CheckStatus(List<String> pods) implements Action {
+        public CheckStatus {
+            pods = List.copyOf(pods);
+        }
+    }
+
+    /** Run the sequence hook on every listed pod, in parallel. */
+    record CollectSequences(List<String> pods) implements Action {
+        public CollectSequences {
+            pods = List.copyOf(pods);
+        }
+    }
+
+    /** Nothing to do on these pods until they change; the reason is a sentence for the user. */
+    record WaitFor(List<String> pods, String reason) implements Action {
+        public WaitFor {
+            pods = List.copyOf(pods);
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Run the seed hook (no peers). Its record is already in {@link Decision#record()}. */
+    record Seed(String pod, long epoch, long sequence, boolean forced) implements Action {
+        public Seed {
+            Objects.requireNonNull(pod, "pod");
+        }
+    }
+
+    /** Run the primary hook on each pod, with the running primaries' pod names as peers. */
+    record StartPrimaries(List<String> pods, List<String> peers) implements Action {
+        public StartPrimaries {
+            pods = List.copyOf(pods);
+            peers = List.copyOf(peers);
+        }
+    }
+
+    /** Run the secondary hook on each pod, with the running primaries' pod names as peers. */
+    record StartSecondaries(List<String> pods, List<String> peers) implements Action {
+        public StartSecondaries {
+            pods = List.copyOf(pods);
+            peers = List.copyOf(peers);
+        }
+    }
+
+    /** Run the stop hook. */
+    record Stop(String pod, String why) implements Action {
+        public Stop {
+            Objects.requireNonNull(pod, "pod");
+            Objects.requireNonNull(why, "why");
+        }
+    }
+
+    /** Run the stop hook on a failed copy; the planner starts it again in its role once it reports NOT_RUNNING. */
+    record RestartMember(String pod, String why) implements Action {
+        public RestartMember {
+            Objects.requireNonNull(pod, "pod");
+            Objects.requireNonNull(why, "why");
+        }
+    }
+
+    /** Delete the pod; the StatefulSet recreates it on the same volume. */
+    record DeletePod(String pod, String why) implements Action {
+        public DeletePod {
+            Objects.requireNonNull(pod, "pod");
+            Objects.requireNonNull(why, "why");
+        }
+    }
+
+    /** Set the owned StatefulSet's spec.replicas. */
+    record ResizeStatefulSet(int replicas) implements Action {
+    }
+
+    /** Informational: the decision's record raises (or, when forced, sets) the high-water mark. */
+    record RecordHighWaterMark(long value) implements Action {
+    }
+
+    /** The planner will not go on without the user; the reason says what to do. */
+    record Refuse(String reason) implements Action {
+        public Refuse {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Every copy runs in its wanted role. */
+    record Steady() implements Action {
+    }
+}

@@ -1,0 +1,75 @@
+package org.clusterlabs.rss.recovery;
+
+import java.util.List;
+
+/**
+ * The pure recovery planner: given what the operator sees and what it recorded, the next actions. Stateless and
+ * deterministic; it reads the time only from the view.
+ */
+public final class Planner {
+
+    public Decision decide(ClusterView view) {
+        PlanContext ctx = new PlanContext(view);
+
+        for (Member m : ctx.members) {
+            if (m.running()) {
+                ctx.record.setFailures(m.pod(), 0);
+            }
+        }
+
+        // After an operator restart every status is empty: nothing is decided before every copy has answered.
+        List<Member> unchecked = ctx.members(Member::needsStatusCheck);
+        if (!unchecked.isEmpty()) {
+            ctx.add(new Action.CheckStatus(PlanContext.pods(unchecked)));
+            boolean recovering = ctx.record.recoveryStartedAt.isPresent();
+            return ctx.decide(recovering ? ClusterPhase.RECOVERING : ClusterPhase.PENDING, "CheckingStatus",
+                    "Asking the status hook of " + PlanContext.names(unchecked)
+                            + " before deciding anything: their last status is missing or out of date.");
+        }
+
+        restartFailedMembers(ctx);
+
+        if (!ctx.members(Member::runningPrimary).isEmpty()) {
+            return new RunningCluster(ctx).plan();
+        }
+        List<Member> unsettled = ctx.members(m -> !m.knownStopped() && !m.runningSecondary());
+        if (!unsettled.isEmpty()) {
+            for (Member m : unsettled) {
+                if (!m.failed()) {
+                    ctx.add(new Action.WaitFor(List.of(m.pod()), m.whyUnsettled()));
+                }
+            }
+            return ctx.decide(ClusterPhase.RECOVERING, "WaitingForMembersToSettle",
+                    "No primary is known to run, but " + PlanContext.names(unsettled)
+                            + " may still be running, so no seed is chosen yet: "
+                            + String.join("; ", unsettled.stream().map(Member::whyUnsettled).toList()) + ".");
+        }
+        List<Member> orphanSecondaries = ctx.members(Member::runningSecondary);
+        if (!orphanSecondaries.isEmpty()) {
+            for (Member m : orphanSecondaries) {
+                ctx.add(new Action.Stop(m.pod(), "no primary runs, so secondary " + m.pod()
+                        + " is stopped before the copies are recovered"));
+            }
+            return ctx.decide(ClusterPhase.RECOVERING, "StoppingOrphanSecondaries",
+                    "No primary runs: stopping secondaries " + PlanContext.names(orphanSecondaries)
+                            + " so that the most up-to-date copy can be elected.");
+        }
+        return new LightsOutRecovery(ctx).plan();
+    }
+
+    /** A failed copy is stopped (and later restarted); after failureThreshold failures in a row its pod is deleted. */
+    private static void restartFailedMembers(PlanContext ctx) {
+        for (Member m : ctx.members(Member::failed)) {
+            int failures = ctx.record.failuresOf(m.pod()) + 1;
+            if (failures >= ctx.spec.failureThreshold()) {
+                ctx.record.setFailures(m.pod(), 0);
+                ctx.add(new Action.DeletePod(m.pod(), m.pod() + " failed its status check " + failures
+                        + " times in a row; deleting its pod so that it is recreated"));
+            } else {
+                ctx.record.setFailures(m.pod(), failures);
+                ctx.add(new Action.RestartMember(m.pod(), "the status hook of " + m.pod() + " reported a failure ("
+                        + failures + " of " + ctx.spec.failureThreshold() + " before its pod is deleted)"));
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.clusterlabs.rss.testkit;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One process the simulated kubelet ran for an exec request. */
+public final class ExecRecord {
+    private final String namespace;
+    private final String pod;
+    private final String container;
+    private final List<String> argv;
+    private final List<String> hostArgv;
+    private volatile long pid = -1;
+    private volatile Instant started;
+    private volatile Instant ended;
+    private volatile Integer exitCode;
+    private volatile boolean killedByClose;
+    private volatile String startError;
+
+    ExecRecord(String namespace, String pod, String container, List<String> argv, List<String> hostArgv) {
+        this.namespace = namespace;
+        this.pod = pod;
+        this.container = container;
+        this.argv = List.copyOf(argv);
+        this.hostArgv = List.copyOf(hostArgv);
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public String pod() {
+        return pod;
+    }
+
+    public String container() {
+        return container;
+    }
+
+    /** The argv exactly as the exec request carried it. */
+    public List<String> argv() {
+        return argv;
+    }
+
+    /** The argv as started locally (argv[0] mapped through the mount table). */
+    public List<String> hostArgv() {
+        return hostArgv;
+    }
+
+    /** The local PID, or -1 if the process could not start. */
+    public long pid() {
+        return pid;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    /** When the process exited (null while it runs). */
+    public Instant ended() {
+        return ended;
+    }
+
+    public Integer exitCode() {
+        return exitCode;
+    }
+
+    /** True when the client closed or dropped the stream while the process ran, and the kit killed it. */
+    public boolean killedByClose() {
+        return killedByClose;
+    }
+
+    public String startError() {
+        return startError;
+    }
+
+    public boolean alive() {
+        return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    void started(long pid, Instant at) {
+        this.pid = pid;
+        this.started = at;
+    }
+
+    void ended(int code, Instant at) {
+        this.exitCode = code;
+        this.ended = at;
+    }
+
+    void markKilledByClose() {
+        this.killedByClose = true;
+    }
+
+    void startFailed(String error) {
+        this.startError = error;
+        this.started = Instant.now();
+        this.ended = this.started;
+    }
+
+    @Override
+    public String toString() {
+        return "exec " + namespace + "/" + pod + " " + argv + " pid=" + pid + " exit=" + exitCode
+                + (killedByClose ? " killed-by-close" : "");
+    }
+}

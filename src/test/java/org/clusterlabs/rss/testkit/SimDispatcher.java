@@ -1,0 +1,164 @@
+package org.clusterlabs.rss.testkit;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.Resetable;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The mock API server's dispatcher: answers pods/exec with real local processes (the simulated kubelet), counts
+ * write requests, and hands everything else to fabric8's {@link KubernetesMixedDispatcher} (CRUD store plus
+ * {@code server.expect()} expectations, sharing the same responses map).
+ */
+final class SimDispatcher extends Dispatcher implements Resetable, CustomResourceAware {
+
+    static final String KIT_USER_AGENT = "rss-testkit";
+    private static final Pattern EXEC = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec(\\?.*)?$");
+
+    /** One write request (POST, PUT, PATCH, DELETE) seen by the server. */
+    public record Write(String method, String path, boolean fromKit) {
+        @Override
+        public String toString() {
+            return method + " " + path + (fromKit ? " (kit)" : "");
+        }
+    }
+
+    private final KubernetesMixedDispatcher delegate;
+    private final SimulatedCluster cluster;
+    private final List<Write> writes = new CopyOnWriteArrayList<>();
+
+    SimDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, SimulatedCluster cluster) {
+        this.delegate = new KubernetesMixedDispatcher(responses);
+        this.cluster = cluster;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getPath();
+        Matcher m = EXEC.matcher(path);
+        if (m.matches()) {
+            return exec(m.group(1), m.group(2), m.group(3) == null ? "" : m.group(3).substring(1));
+        }
+        String method = request.getMethod();
+        if ("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method) || "DELETE".equals(method)) {
+            String ua = request.getHeader("User-Agent");
+            writes.add(new Write(method, path, ua != null && ua.startsWith(KIT_USER_AGENT)));
+        }
+        try {
+            return delegate.dispatch(request);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    List<Write> writes() {
+        return List.copyOf(writes);
+    }
+
+    void resetWrites() {
+        writes.clear();
+    }
+
+    /** Reads an object from the CRUD store without going through the network (we are on the event loop). */
+    String getFromStore(String path) {
+        MockResponse r;
+        try {
+            r = delegate.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, path, new Headers.Builder().build(),
+                    new Buffer()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        if (r.code() != 200 || r.getBody() == null) {
+            return null;
+        }
+        return new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
+    }
+
+    private MockResponse exec(String ns, String podName, String query) {
+        List<String> command = new ArrayList<>();
+        String container = null;
+        boolean stdout = false;
+        boolean stderr = false;
+        for (String kv : query.split("&")) {
+            if (kv.isEmpty()) {
+                continue;
+            }
+            int eq = kv.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+            switch (k) {
+                case "command" -> command.add(v);
+                case "container" -> container = v;
+                case "stdout" -> stdout = "true".equals(v) || "1".equals(v);
+                case "stderr" -> stderr = "true".equals(v) || "1".equals(v);
+                default -> {
+                }
+            }
+        }
+        String json = getFromStore("/api/v1/namespaces/" + ns + "/pods/" + podName);
+        if (json == null) {
+            return status(404, "NotFound", "pods \"" + podName + "\" not found");
+        }
+        Pod pod = Serialization.unmarshal(json, Pod.class);
+        List<Container> containers = pod.getSpec() == null ? List.of() : pod.getSpec().getContainers();
+        if (container == null && !containers.isEmpty()) {
+            container = containers.get(0).getName();
+        }
+        final String c = container;
+        Container target = containers.stream().filter(x -> x.getName().equals(c)).findFirst().orElse(null);
+        if (target == null) {
+            return status(400, "BadRequest", "container " + c + " is not valid for pod " + podName);
+        }
+        if (command.isEmpty()) {
+            return status(400, "BadRequest", "you must specify at least 1 command");
+        }
+        String node = pod.getSpec().getNodeName();
+        if (node != null && !cluster.isNodeReady(node)) {
+            return status(500, "InternalError", "error dialing backend: node " + node + " is not reachable (simulated)");
+        }
+        return cluster.openExec(pod, target, command, stdout, stderr);
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\""
+                        + ExecSession.jsonEscape(message) + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}");
+    }
+
+    @Override
+    public void reset() {
+        delegate.reset();
+        writes.clear();
+    }
+
+    @Override
+    public void expectCustomResource(CustomResourceDefinitionContext rdc) {
+        delegate.expectCustomResource(rdc);
+    }
+
+    @Override
+    public void shutdown() {
+        cluster.killAllProcesses();
+        delegate.shutdown();
+    }
+}
