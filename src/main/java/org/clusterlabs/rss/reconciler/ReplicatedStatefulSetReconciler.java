@@ -1,29 +1,52 @@
 package org.clusterlabs.rss.reconciler;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
 import org.clusterlabs.rss.api.v1alpha1.SpecValidator;
 import org.clusterlabs.rss.api.v1alpha1.SpecViolation;
+import org.clusterlabs.rss.config.OperatorConfig;
+import org.clusterlabs.rss.metrics.RssMetrics;
+import org.clusterlabs.rss.recovery.Action;
+import org.clusterlabs.rss.recovery.ClusterView;
+import org.clusterlabs.rss.recovery.Decision;
+import org.clusterlabs.rss.recovery.Planner;
+import org.clusterlabs.rss.recovery.RecordedState;
 import org.clusterlabs.rss.resources.Labels;
 
 /**
- * One pass observes the resource and what it owns, validates the spec, reconciles the owned StatefulSet and
- * Services, and records status only when something changed. The owned resources are reconciled explicitly, so an
- * invalid or paused resource changes nothing.
+ * One pass observes (the resource, its StatefulSet, pods and their nodes, and the hook results this process has
+ * seen), asks the pure planner, records the planner's durable record in status BEFORE acting, acts (StatefulSet,
+ * pod labels, hooks), records what a user needs to see, and reschedules. Hook completions wake the resource up
+ * through an inbound event source; the status period reschedules it otherwise.
  */
 // Not generation-aware: annotation changes (the force-seed request) must trigger a pass too.
 @ControllerConfiguration(name = ReplicatedStatefulSetReconciler.NAME, generationAwareEventProcessing = false)
@@ -40,20 +63,62 @@ import org.clusterlabs.rss.resources.Labels;
         @Dependent(name = "peer-service", type = PeerServiceDependent.class),
         @Dependent(name = "client-service", type = ClientServiceDependent.class)
 })
-public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedStatefulSet> {
+public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedStatefulSet>,
+        Cleaner<ReplicatedStatefulSet> {
 
     public static final String NAME = "replicatedstatefulset";
+    static final String PODS = "pods";
+    static final String NODES = "nodes";
+    static final String HOOK_RESULTS = "hook-results";
 
     private static final ObjectMapper COPIER = new ObjectMapper();
 
-    private final Clock clock;
+    private final Planner planner = new Planner();
+    private final MemberMemory memory;
+    private final ActionRunner runner;
+    private final PodRoleLabeler labeler;
+    private final RssEvents events;
+    private final RssMetrics metrics;
+    private final OperatorConfig config;
+    private final Clock clock = Clock.systemUTC();
+    private final SimpleInboundEventSource<ReplicatedStatefulSet> hookResults =
+            new SimpleInboundEventSource<>(HOOK_RESULTS);
 
-    public ReplicatedStatefulSetReconciler() {
-        this(Clock.systemUTC());
+    public ReplicatedStatefulSetReconciler(MemberMemory memory, ActionRunner runner, PodRoleLabeler labeler,
+            RssEvents events, RssMetrics metrics, OperatorConfig config) {
+        this.memory = memory;
+        this.runner = runner;
+        this.labeler = labeler;
+        this.events = events;
+        this.metrics = metrics;
+        this.config = config;
     }
 
-    ReplicatedStatefulSetReconciler(Clock clock) {
-        this.clock = clock;
+    @Override
+    public List<EventSource<?, ReplicatedStatefulSet>> prepareEventSources(
+            EventSourceContext<ReplicatedStatefulSet> context) {
+        InformerEventSource<Pod, ReplicatedStatefulSet> pods = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, ReplicatedStatefulSet.class)
+                        .withName(PODS)
+                        .withLabelSelector(Labels.NAME + "=" + Labels.selectorNameValue())
+                        .withSecondaryToPrimaryMapper(
+                                Mappers.fromLabel(Labels.INSTANCE, null, ReplicatedStatefulSet.class))
+                        .build(), context);
+        InformerEventSource<Node, ReplicatedStatefulSet> nodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Node.class, ReplicatedStatefulSet.class)
+                        .withName(NODES)
+                        .withWatchAllNamespaces()
+                        .withSecondaryToPrimaryMapper(node -> resourcesWithPodsOn(pods, node))
+                        .build(), context);
+        return List.of(pods, nodes, hookResults);
+    }
+
+    private static Set<ResourceID> resourcesWithPodsOn(InformerEventSource<Pod, ReplicatedStatefulSet> pods,
+            Node node) {
+        return pods.list(p -> p.getSpec() != null && node.getMetadata().getName().equals(p.getSpec().getNodeName()))
+                .map(p -> new ResourceID(p.getMetadata().getLabels().get(Labels.INSTANCE),
+                        p.getMetadata().getNamespace()))
+                .collect(Collectors.toSet());
     }
 
     @Override
@@ -72,53 +137,109 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                     "InvalidSpec", message, generation, now));
             status.setPhase(Phase.Failed);
             status.setObservedGeneration(generation);
-            return record(rss, before, status);
+            return finish(rss, context, before, status, Optional.empty());
         }
         status.setConditions(Conditions.with(status.getConditions(), Conditions.SPEC_VALID, true,
                 "Valid", "spec passed validation", generation, now));
-
         if (rss.getSpec().isPaused()) {
             status.setPhase(Phase.Paused);
             status.setObservedGeneration(generation);
-            return record(rss, before, status);
+            return finish(rss, context, before, status, Optional.empty());
         }
 
+        Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
+        Set<Pod> pods = context.getSecondaryResources(Pod.class);
+        InformerEventSource<Node, ReplicatedStatefulSet> nodes = nodeSource(context);
+        ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), memory,
+                config.seedRetryBackoff(), now);
+        Decision decision = planner.decide(view);
+
+        ReplicatedStatefulSet current = recordBeforeActing(rss, context, decision, status, now);
+        context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.REPLICAS_KEY,
+                stsReplicas(decision, view));
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        observeStatefulSet(rss, context, status);
-        if (status.getPhase() == null || status.getPhase() == Phase.Failed || status.getPhase() == Phase.Paused) {
-            status.setPhase(Phase.Pending);
-        }
-        status.setObservedGeneration(generation);
-        return record(rss, before, status);
+        labeler.apply(pods);
+        runner.run(current, decision.actions(), hookResults::propagateEvent);
+        consumeForceAnnotation(current, context, decision);
+
+        ReplicatedStatefulSetStatus after = copyOf(current.getStatus());
+        after.setConditions(status.getConditions());
+        StatusComposer.compose(after, current, view, decision, memory, sts, now);
+        metrics.observe(current, before, after, now);
+        return finish(current, context, copyOf(current.getStatus()), after,
+                Optional.of(ClusterViewFactory.statusPeriod(rss.getSpec())));
     }
 
-    private static void observeStatefulSet(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context,
-            ReplicatedStatefulSetStatus status) {
-        int desired = rss.getSpec().replicasOrZero();
-        int pods = context.getSecondaryResource(StatefulSet.class)
-                .map(sts -> sts.getStatus() == null || sts.getStatus().getReplicas() == null
-                        ? 0 : sts.getStatus().getReplicas())
-                .orElse(0);
-        status.setReplicas(pods);
-        status.setSelector(Labels.selectorString(rss));
-        int ready = status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
-        status.setReadyReplicas(ready);
-        status.setReady(ready + "/" + desired);
-        if (status.getPrimaries() == null) {
-            status.setPrimaries(0);
+    /** The durable record goes to the API server before any action of this pass, so a restart never repeats it. */
+    private ReplicatedStatefulSet recordBeforeActing(ReplicatedStatefulSet rss,
+            Context<ReplicatedStatefulSet> context, Decision decision, ReplicatedStatefulSetStatus status,
+            Instant now) {
+        RecordedState recorded = RecordedStates.read(rss.getStatus());
+        if (recorded.equals(decision.record())) {
+            return rss;
+        }
+        ReplicatedStatefulSetStatus withRecord = copyOf(status);
+        RecordedStates.write(decision.record(), withRecord);
+        withRecord.setObservedGeneration(rss.getMetadata().getGeneration());
+        return writeStatus(rss, context, withRecord);
+    }
+
+    private void consumeForceAnnotation(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context,
+            Decision decision) {
+        boolean seededByForce = decision.actions().stream()
+                .anyMatch(a -> a instanceof Action.Seed s && s.forced());
+        if (seededByForce) {
+            context.getClient().resources(ReplicatedStatefulSet.class)
+                    .inNamespace(rss.getMetadata().getNamespace()).withName(rss.getMetadata().getName())
+                    .edit(r -> {
+                        r.getMetadata().getAnnotations().remove(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
+                        return r;
+                    });
         }
     }
 
-    private static UpdateControl<ReplicatedStatefulSet> record(ReplicatedStatefulSet rss,
-            ReplicatedStatefulSetStatus before, ReplicatedStatefulSetStatus after) {
-        if (after.equals(before)) {
-            return UpdateControl.noUpdate();
-        }
-        rss.setStatus(after);
-        return UpdateControl.patchStatus(rss);
+    private static int stsReplicas(Decision decision, ClusterView view) {
+        return decision.actions().stream()
+                .filter(Action.ResizeStatefulSet.class::isInstance)
+                .map(a -> ((Action.ResizeStatefulSet) a).replicas())
+                .findFirst()
+                .orElse(view.statefulSetReplicas());
     }
 
-    private static ReplicatedStatefulSetStatus copyOf(ReplicatedStatefulSetStatus status) {
+    private UpdateControl<ReplicatedStatefulSet> finish(ReplicatedStatefulSet rss,
+            Context<ReplicatedStatefulSet> context, ReplicatedStatefulSetStatus before,
+            ReplicatedStatefulSetStatus after, Optional<Duration> reschedule) {
+        if (!after.equals(before)) {
+            writeStatus(rss, context, after);
+        }
+        UpdateControl<ReplicatedStatefulSet> control = UpdateControl.noUpdate();
+        reschedule.ifPresent(control::rescheduleAfter);
+        return control;
+    }
+
+    private static ReplicatedStatefulSet writeStatus(ReplicatedStatefulSet rss,
+            Context<ReplicatedStatefulSet> context, ReplicatedStatefulSetStatus status) {
+        return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(rss, context, r -> {
+            r.setStatus(copyOf(status));
+            return r;
+        });
+    }
+
+    @Override
+    public DeleteControl cleanup(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context) {
+        memory.forget(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
+        metrics.forget(rss);
+        return DeleteControl.defaultDelete();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static InformerEventSource<Node, ReplicatedStatefulSet> nodeSource(
+            Context<ReplicatedStatefulSet> context) {
+        return (InformerEventSource<Node, ReplicatedStatefulSet>) context.eventSourceRetriever()
+                .getEventSourceFor(Node.class, NODES);
+    }
+
+    static ReplicatedStatefulSetStatus copyOf(ReplicatedStatefulSetStatus status) {
         return status == null ? new ReplicatedStatefulSetStatus()
                 : COPIER.convertValue(status, ReplicatedStatefulSetStatus.class);
     }

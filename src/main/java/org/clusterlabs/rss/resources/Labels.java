@@ -25,9 +25,13 @@ public final class Labels {
     /** Labels that identify the copies of one resource: stable, so they can be a StatefulSet selector. */
     public static Map<String, String> selector(ReplicatedStatefulSet rss) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(NAME, "replicatedstatefulset");
+        labels.put(NAME, selectorNameValue());
         labels.put(INSTANCE, rss.getMetadata().getName());
         return labels;
+    }
+
+    public static String selectorNameValue() {
+        return "replicatedstatefulset";
     }
 
     public static Map<String, String> owned(ReplicatedStatefulSet rss, String component) {

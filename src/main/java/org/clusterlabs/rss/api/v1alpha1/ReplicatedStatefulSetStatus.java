@@ -34,6 +34,9 @@ public class ReplicatedStatefulSetStatus {
     @JsonPropertyDescription("The highest sequence ever elected. No seed goes below it unless forced.")
     private Long highWaterMark;
 
+    @JsonPropertyDescription("When the current lights-out recovery began (RFC 3339); absent when none is in progress.")
+    private String recoveryStartedAt;
+
     @JsonPropertyDescription("The most copies seen running at once; a restart from zero refuses fewer unless forced.")
     private Integer lastRunningMembers;
 
@@ -113,6 +116,14 @@ public class ReplicatedStatefulSetStatus {
         this.highWaterMark = highWaterMark;
     }
 
+    public String getRecoveryStartedAt() {
+        return recoveryStartedAt;
+    }
+
+    public void setRecoveryStartedAt(String recoveryStartedAt) {
+        this.recoveryStartedAt = recoveryStartedAt;
+    }
+
     public Integer getLastRunningMembers() {
         return lastRunningMembers;
     }
@@ -181,6 +192,7 @@ public class ReplicatedStatefulSetStatus {
                 && Objects.equals(conditions, s.conditions) && Objects.equals(members, s.members)
                 && Objects.equals(epoch, s.epoch) && Objects.equals(seed, s.seed)
                 && Objects.equals(highWaterMark, s.highWaterMark)
+                && Objects.equals(recoveryStartedAt, s.recoveryStartedAt)
                 && Objects.equals(lastRunningMembers, s.lastRunningMembers) && Objects.equals(replicas, s.replicas)
                 && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(ready, s.ready)
                 && Objects.equals(primaries, s.primaries) && Objects.equals(selector, s.selector)

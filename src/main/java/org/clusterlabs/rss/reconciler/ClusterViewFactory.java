@@ -1,0 +1,142 @@
+package org.clusterlabs.rss.reconciler;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.clusterlabs.rss.api.v1alpha1.HookSpec;
+import org.clusterlabs.rss.api.v1alpha1.HooksSpec;
+import org.clusterlabs.rss.api.v1alpha1.KubeDuration;
+import org.clusterlabs.rss.api.v1alpha1.RecoverySpec;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetSpec;
+import org.clusterlabs.rss.recovery.ClusterView;
+import org.clusterlabs.rss.recovery.MemberView;
+import org.clusterlabs.rss.recovery.MissingMembersPolicy;
+import org.clusterlabs.rss.recovery.PlannerSpec;
+import org.clusterlabs.rss.recovery.PodPhase;
+import org.clusterlabs.rss.recovery.PrimaryStartPolicy;
+import org.clusterlabs.rss.resources.ResourceNames;
+
+/** Turns what the reconciler observed in Kubernetes (and remembers of hooks) into the planner's plain view. */
+final class ClusterViewFactory {
+
+    static final String REVISION_LABEL = "controller-revision-hash";
+
+    private ClusterViewFactory() {
+    }
+
+    static ClusterView build(ReplicatedStatefulSet rss, Optional<StatefulSet> sts, Collection<Pod> pods,
+            Function<String, Optional<Node>> nodes, MemberMemory memory, Duration seedRetryBackoff, Instant now) {
+        ReplicatedStatefulSetSpec spec = rss.getSpec();
+        int stsReplicas = sts.map(s -> s.getSpec().getReplicas()).filter(Objects::nonNull).orElse(0);
+        String updateRevision = sts.map(StatefulSet::getStatus).map(s -> s.getUpdateRevision()).orElse(null);
+        Map<String, Pod> byName = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p,
+                (a, b) -> a));
+        int highestPod = pods.stream().mapToInt(p -> ResourceNames.ordinalOf(rss, p.getMetadata().getName()))
+                .max().orElse(-1);
+        int count = Math.max(Math.max(spec.replicasOrZero(), stsReplicas), highestPod + 1);
+        List<MemberView> members = new ArrayList<>();
+        for (int ordinal = 0; ordinal < count; ordinal++) {
+            String name = ResourceNames.pod(rss, ordinal);
+            Pod pod = byName.get(name);
+            members.add(member(rss, name, ordinal, pod, nodes, memory, updateRevision));
+        }
+        String force = rss.getMetadata().getAnnotations() == null ? null
+                : rss.getMetadata().getAnnotations().get(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
+        Instant orphanHooksEndBy = anEarlierProcessMayHaveStartedCopies(rss)
+                ? memory.processStartedAt().plus(longestHookTimeout(spec.getHooks()))
+                : Instant.MIN;
+        return new ClusterView(plannerSpec(spec, seedRetryBackoff), stsReplicas, members,
+                RecordedStates.read(rss.getStatus()), Optional.ofNullable(force).filter(s -> !s.isBlank()), now,
+                orphanHooksEndBy);
+    }
+
+    static PlannerSpec plannerSpec(ReplicatedStatefulSetSpec spec, Duration seedRetryBackoff) {
+        RecoverySpec recovery = spec.recoveryOrDefault();
+        return new PlannerSpec(
+                spec.replicasOrZero(),
+                spec.wantedPrimaries(),
+                recovery.getWhenMembersMissing() == RecoverySpec.MissingMembersPolicy.Quorum
+                        ? MissingMembersPolicy.QUORUM : MissingMembersPolicy.WAIT,
+                recovery.getPrimaryStart() == RecoverySpec.PrimaryStartPolicy.Parallel
+                        ? PrimaryStartPolicy.PARALLEL : PrimaryStartPolicy.SERIAL,
+                KubeDuration.parseOr(recovery.getReportTimeout(), Duration.ofMinutes(5)),
+                recovery.getFailureThreshold() == null ? 3 : recovery.getFailureThreshold(),
+                recovery.getSeedRetries() == null ? 3 : recovery.getSeedRetries(),
+                seedRetryBackoff,
+                statusPeriod(spec));
+    }
+
+    static Duration statusPeriod(ReplicatedStatefulSetSpec spec) {
+        return KubeDuration.parseOr(spec.getHooks().getStatus().getPeriod(), Duration.ofSeconds(10));
+    }
+
+    private static MemberView member(ReplicatedStatefulSet rss, String name, int ordinal, Pod pod,
+            Function<String, Optional<Node>> nodes, MemberMemory memory, String updateRevision) {
+        String namespace = rss.getMetadata().getNamespace();
+        if (pod == null) {
+            MemberMemory.Member m = memory.find(namespace, name).orElseGet(MemberMemory.Member::new);
+            return new MemberView(name, ordinal, false, PodPhase.PENDING, false, true, true, m.status(),
+                    m.sequence(), m.inFlight(), m.lastStartOrStopAt());
+        }
+        MemberMemory.Member m = memory.of(namespace, name, pod.getMetadata().getUid());
+        boolean upToDate = updateRevision == null
+                || updateRevision.equals(pod.getMetadata().getLabels() == null ? null
+                        : pod.getMetadata().getLabels().get(REVISION_LABEL));
+        return new MemberView(name, ordinal, true, phase(pod), PodConditions.isReady(pod),
+                nodeReachable(pod, nodes), upToDate, m.status(), m.sequence(), m.inFlight(),
+                m.lastStartOrStopAt());
+    }
+
+    /**
+     * Only a seed opens an epoch, and nothing starts a copy before the first seed: without a recorded epoch no
+     * process ever ran a start hook for this resource, so none can still be running.
+     */
+    private static boolean anEarlierProcessMayHaveStartedCopies(ReplicatedStatefulSet rss) {
+        return rss.getStatus() != null && rss.getStatus().getEpoch() != null;
+    }
+
+    /** A pod on a node that is not Ready, or whose node is unknown, may still be running: it is not reachable. */
+    private static boolean nodeReachable(Pod pod, Function<String, Optional<Node>> nodes) {
+        String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (nodeName == null) {
+            return true;
+        }
+        return nodes.apply(nodeName).map(PodConditions::isNodeReady).orElse(false);
+    }
+
+    private static PodPhase phase(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (phase == null) {
+            return PodPhase.PENDING;
+        }
+        return switch (phase) {
+            case "Running" -> PodPhase.RUNNING;
+            case "Succeeded" -> PodPhase.SUCCEEDED;
+            case "Failed" -> PodPhase.FAILED;
+            case "Pending" -> PodPhase.PENDING;
+            default -> PodPhase.UNKNOWN;
+        };
+    }
+
+    private static Duration longestHookTimeout(HooksSpec hooks) {
+        return Stream.of(hooks.getSequence(), hooks.getSeed(), hooks.getPrimary(), hooks.getSecondary(),
+                        hooks.getStatus(), hooks.getStop())
+                .filter(Objects::nonNull)
+                .map(HookSpec::getTimeout)
+                .map(t -> KubeDuration.parseOr(t, Duration.ZERO))
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+}
