@@ -28,14 +28,16 @@ die() {
     exit 1
 }
 
-# last entry number of a log file (0 if the file does not exist); fails if the log is unreadable or not contiguous
+# last entry number of a log file (0 if the file does not exist); fails if the log is unreadable or not contiguous.
+# One read (awk) so that a concurrent append cannot make the count and the last line disagree.
 last_of() {
     f="$1"
     [ -e "$f" ] || { echo 0; return 0; }
     [ -r "$f" ] || { echo "cannot read $f" >&2; return 1; }
-    lines=$(wc -l < "$f" | tr -d ' ')
+    r=$(awk 'END { print NR, $1 }' "$f") || { echo "cannot read $f" >&2; return 1; }
+    lines=${r%% *}
+    n=${r#* }
     [ "$lines" -eq 0 ] && { echo 0; return 0; }
-    n=$(tail -n 1 "$f" | cut -d ' ' -f 1)
     case "$n" in
         '' | *[!0-9]*) echo "corrupt log $f: last line does not start with an entry number" >&2; return 1 ;;
     esac
@@ -48,11 +50,18 @@ entry_of() {
     sed -n "${2}p" "$1"
 }
 
+# alive = the process exists and is not a zombie (an orphan killed under a PID 1 that does not reap, as in some
+# containers and in the test kit's sandbox, stays a zombie, and kill -0 succeeds on zombies)
+pid_alive() {
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+    state=$(sed -n 's/^.*) \(.\).*$/\1/p' "/proc/$1/stat" 2>/dev/null)
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 daemon_alive() {
     d="$1"
     [ -f "$d/daemon.pid" ] || return 1
-    pid=$(cat "$d/daemon.pid" 2>/dev/null)
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+    pid_alive "$(cat "$d/daemon.pid" 2>/dev/null)"
 }
 
 # a peer is live if its pod exists (reachable in $NET), its daemon runs and it has a role
@@ -70,7 +79,7 @@ lock() {
     i=0
     while ! mkdir "$LOCK" 2>/dev/null; do
         holder=$(cat "$LOCK/pid" 2>/dev/null || true)
-        if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+        if [ -n "$holder" ] && ! pid_alive "$holder"; then
             rm -rf "$LOCK" # its holder died (power cut): break it
             continue
         fi

@@ -97,6 +97,28 @@ public final class DemoApp {
         return problems;
     }
 
+    /**
+     * No copy may contradict an acknowledged entry: every entry a copy holds at a number that was acknowledged must
+     * be that acknowledged entry (a copy stopped early may lack later entries; it must not have different ones).
+     * Returns the problems (empty = consistent).
+     */
+    public static List<String> divergentEntries(SimulatedCluster cluster, String namespace, String service,
+            String... pods) {
+        List<String> acked = acked(cluster, namespace, service);
+        List<String> problems = new ArrayList<>();
+        for (String pod : pods) {
+            List<String> log = log(cluster, namespace, pod);
+            for (int i = 0; i < Math.min(log.size(), acked.size()); i++) {
+                if (!acked.get(i).equals(log.get(i))) {
+                    problems.add(pod + ": entry " + (i + 1) + " is \"" + log.get(i) + "\", acknowledged \""
+                            + acked.get(i) + "\"");
+                    break;
+                }
+            }
+        }
+        return problems;
+    }
+
     private static List<String> readLines(Path p) {
         try {
             return Files.exists(p) ? Files.readAllLines(p, StandardCharsets.UTF_8) : List.of();
