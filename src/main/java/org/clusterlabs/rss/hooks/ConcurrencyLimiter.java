@@ -20,7 +20,7 @@ final class ConcurrencyLimiter {
     private final Map<String, Integer> running = new HashMap<>();
     private int runningTotal;
 
-    private record Pending(String owner, Runnable task) {
+    private record Pending(String owner, Runnable task, Runnable onRejected) {
     }
 
     ConcurrencyLimiter(int global, int perOwner, Executor executor) {
@@ -32,24 +32,38 @@ final class ConcurrencyLimiter {
         this.executor = executor;
     }
 
-    /** Runs {@code task} on the executor when a slot is free. The task must call {@link #release(String)} exactly once. */
-    void submit(String owner, Runnable task) {
+    /**
+     * Runs {@code task} on the executor when a slot is free. The task must call {@link #release(String)} exactly once.
+     * If the executor refuses it (shut down), {@code onRejected} runs instead, on the calling thread, and the slot is
+     * given back.
+     */
+    void submit(String owner, Runnable task, Runnable onRejected) {
         boolean now;
         synchronized (this) {
-            now = queue.isEmpty() && fits(owner);
+            // queued tasks never fit (release() starts every one that does), so a task that fits may go first
+            now = fits(owner);
             if (now) {
                 take(owner);
             } else {
-                queue.add(new Pending(owner, task));
+                queue.add(new Pending(owner, task, onRejected));
             }
         }
         if (now) {
-            executor.execute(task);
+            start(new Pending(owner, task, onRejected));
+        }
+    }
+
+    private void start(Pending p) {
+        try {
+            executor.execute(p.task());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            release(p.owner());
+            p.onRejected().run();
         }
     }
 
     void release(String owner) {
-        java.util.List<Runnable> start = new java.util.ArrayList<>();
+        java.util.List<Pending> start = new java.util.ArrayList<>();
         synchronized (this) {
             int n = running.getOrDefault(owner, 0) - 1;
             if (n <= 0) {
@@ -63,11 +77,11 @@ final class ConcurrencyLimiter {
                 if (fits(p.owner())) {
                     it.remove();
                     take(p.owner());
-                    start.add(p.task());
+                    start.add(p);
                 }
             }
         }
-        start.forEach(executor::execute);
+        start.forEach(this::start);
     }
 
     synchronized int running() {

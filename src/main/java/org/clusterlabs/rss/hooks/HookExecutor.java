@@ -72,12 +72,11 @@ public class HookExecutor {
     public CompletionStage<HookResult> run(HookInvocation invocation) {
         CompletableFuture<HookResult> promise = new CompletableFuture<>();
         long queuedAt = System.nanoTime();
-        try {
-            limiter.submit(invocation.ownerKey(), () -> new Attempt(invocation, promise, queuedAt).start());
-        } catch (RuntimeException e) { // the executor was shut down
-            promise.complete(new HookResult(invocation, new HookOutcome.ConnectionLost("hook runner stopped: " + e),
-                    CapturedOutput.EMPTY, CapturedOutput.EMPTY, Duration.ZERO, Duration.ZERO));
-        }
+        limiter.submit(invocation.ownerKey(), () -> new Attempt(invocation, promise, queuedAt).start(),
+                () -> promise.complete(new HookResult(invocation,
+                        new HookOutcome.ConnectionLost("the hook runner is shutting down; the hook did not run"),
+                        CapturedOutput.EMPTY, CapturedOutput.EMPTY, Duration.ZERO,
+                        Duration.ofNanos(System.nanoTime() - queuedAt))));
         return promise.minimalCompletionStage();
     }
 

@@ -32,6 +32,21 @@ final class LightsOutRecovery {
         if (record.recoveryStartedAt.isEmpty()) {
             record.recoveryStartedAt = Optional.of(ctx.now);
         }
+        Instant orphansEnd = ctx.view.orphanHooksEndBy();
+        if (ctx.now.isBefore(orphansEnd)) {
+            ctx.add(new Action.WaitFor(PlanContext.pods(ctx.members), "a hook started before the operator restarted"
+                    + " may still be starting a copy until " + orphansEnd));
+            return ctx.decide(ClusterPhase.RECOVERING, "WaitingForOrphanHooks", "No copy is known to run, but hooks"
+                    + " started by the previous operator process may still be running until " + orphansEnd
+                    + "; no seed is chosen before then.");
+        }
+        List<Member> checkedTooEarly = ctx.members(m -> m.canRunHooks()
+                && m.statusAt().map(at -> at.isBefore(orphansEnd)).orElse(false));
+        if (!checkedTooEarly.isEmpty()) {
+            ctx.add(new Action.CheckStatus(PlanContext.pods(checkedTooEarly)));
+            return ctx.decide(ClusterPhase.RECOVERING, "CheckingStatus", "Checking " + PlanContext.names(
+                    checkedTooEarly) + " again: their status predates the end of the previous operator's hooks.");
+        }
         recreateOutdatedPods();
         Optional<String> force = ctx.view.unconsumedForce();
         if (force.isPresent()) {

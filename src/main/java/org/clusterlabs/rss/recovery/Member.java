@@ -129,6 +129,10 @@ final class Member {
         return sequenceSince(now.minus(statusPeriod));
     }
 
+    boolean statusDueSoon() {
+        return view.status().map(o -> o.at().isBefore(now.minus(statusPeriod.dividedBy(2)))).orElse(true);
+    }
+
     boolean olderThanPeriod(Observed<?> observed) {
         return observed.at().isBefore(now.minus(statusPeriod));
     }

@@ -20,6 +20,9 @@ public final class Planner {
         // After an operator restart every status is empty: nothing is decided before every copy has answered.
         List<Member> unchecked = ctx.members(Member::needsStatusCheck);
         if (!unchecked.isEmpty()) {
+            // Statuses due within half a period are checked too, so that checks come in rounds and leave room
+            // for decisions between them.
+            unchecked = ctx.members(m -> m.needsStatusCheck() || m.canRunHooks() && m.statusDueSoon());
             ctx.add(new Action.CheckStatus(PlanContext.pods(unchecked)));
             boolean recovering = ctx.record.recoveryStartedAt.isPresent();
             return ctx.decide(recovering ? ClusterPhase.RECOVERING : ClusterPhase.PENDING, "CheckingStatus",

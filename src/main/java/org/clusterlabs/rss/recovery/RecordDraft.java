@@ -43,8 +43,10 @@ final class RecordDraft {
         }
     }
 
+    /** A seed recorded before this recovery began was confirmed running: only one recorded since is pending. */
     Optional<SeedRecord> pendingSeed() {
-        return recoveryStartedAt.isPresent() ? seed.filter(s -> s.epoch() == epoch) : Optional.empty();
+        return recoveryStartedAt.flatMap(start -> seed.filter(s -> s.epoch() == epoch)
+                .filter(s -> !s.recordedAt().isBefore(start)));
     }
 
     /** Opens a new epoch whose seed is recorded here, before its hook runs. */

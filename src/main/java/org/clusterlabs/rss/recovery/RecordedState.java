@@ -41,8 +41,9 @@ public record RecordedState(long epoch, Optional<SeedRecord> seed, OptionalLong 
         return failures.getOrDefault(pod, 0);
     }
 
-    /** A seed was recorded in this epoch and has not yet been seen running as primary. */
+    /** The seed recorded during the current recovery, not yet seen running as primary. */
     public Optional<SeedRecord> pendingSeed() {
-        return recoveryStartedAt.isPresent() ? seed.filter(s -> s.epoch() == epoch) : Optional.empty();
+        return recoveryStartedAt.flatMap(start -> seed.filter(s -> s.epoch() == epoch)
+                .filter(s -> !s.recordedAt().isBefore(start)));
     }
 }
