@@ -284,6 +284,15 @@ public final class SimulatedCluster implements AutoCloseable {
         return this;
     }
 
+    /** Removes an extra env var set with {@link #setPodEnv}. */
+    public SimulatedCluster clearPodEnv(String namespace, String pod, String name) {
+        Map<String, String> env = podEnv.get(key(namespace, pod));
+        if (env != null) {
+            env.remove(name);
+        }
+        return this;
+    }
+
     /** Every exec process the kubelet ran, in start order. */
     public List<ExecRecord> execLog() {
         return List.copyOf(execLog);

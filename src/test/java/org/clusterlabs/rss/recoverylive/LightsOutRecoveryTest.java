@@ -1,0 +1,300 @@
+package org.clusterlabs.rss.recoverylive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.clusterlabs.rss.api.v1alpha1.Phase;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
+import org.clusterlabs.rss.testkit.ExecRecord;
+import org.clusterlabs.rss.testkit.SimulatedCluster;
+import org.clusterlabs.rss.testkit.SimulatedClusterResource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier 2: the live operator recovers the demo app, whose hooks run as real processes behind the real exec protocol,
+ * after lights-outs and faults. "Nothing lost" is checked on the app's own data: every acknowledged entry is in every
+ * copy's log.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = SimulatedClusterResource.class, restrictToAnnotatedClass = true)
+class LightsOutRecoveryTest {
+
+    private final List<LiveCluster> created = new ArrayList<>();
+
+    private LiveCluster cluster(String ns, int replicas) {
+        LiveCluster c = new LiveCluster(SimulatedClusterResource.cluster(), ns, "db").create(replicas, r -> r);
+        created.add(c);
+        return c;
+    }
+
+    @AfterEach
+    void tearDown() {
+        created.forEach(LiveCluster::tearDown);
+    }
+
+    @Test
+    void aFreshClusterSeedsPodZeroThenStartsPrimariesAndTheClientServiceSelectsOnlyPrimaries() {
+        LiveCluster c = new LiveCluster(SimulatedClusterResource.cluster(), "fresh", "db").create(3, r -> {
+            r.getSpec().setPrimaries(2);
+            return r;
+        });
+        created.add(c);
+
+        ReplicatedStatefulSetStatus status = c.awaitRunning(2);
+        assertThat(status.getSeed().getPod()).isEqualTo("db-0");
+        assertThat(status.getEpoch()).isEqualTo(1L);
+        assertThat(status.getReady()).isEqualTo("3/3");
+        assertThat(status.getMembers()).extracting(m -> m.getRole())
+                .containsExactlyInAnyOrder("Primary", "Primary", "Secondary");
+        await().atMost(LiveCluster.PATIENCE).untilAsserted(() -> {
+            assertThat(c.podsLabelled("primary")).extracting(p -> p.getMetadata().getName())
+                    .containsExactlyInAnyOrder("db-0", "db-1");
+            assertThat(c.podsLabelled("secondary")).extracting(p -> p.getMetadata().getName())
+                    .containsExactly("db-2");
+        });
+        var clientService = c.client.services().inNamespace("fresh").withName("db-client").get();
+        assertThat(clientService.getSpec().getSelector()).containsEntry("rss.clusterlabs.org/role", "primary");
+
+        List<ExecRecord> starts = execs(c, "/hooks/seed", "/hooks/primary", "/hooks/secondary");
+        assertThat(starts.get(0).pod()).isEqualTo("db-0");
+        assertThat(starts.get(0).argv()).containsExactly("/hooks/seed");
+        assertThat(starts).filteredOn(e -> e.argv().get(0).equals("/hooks/primary")).singleElement()
+                .satisfies(e -> assertThat(e.argv()).containsExactly("/hooks/primary", "db-0.db.fresh.svc"));
+        assertThat(c.events("SeedElected")).hasSize(1);
+        assertThat(c.events("Seeded")).hasSize(1);
+        assertThat(c.events("MemberStarted")).hasSize(2);
+    }
+
+    @Test
+    void afterALightsOutTheNewestCopySeedsAndNothingIsLost() {
+        LiveCluster c = cluster("newest", 3);
+        c.awaitRunning(3);
+        c.awaitMoreAcked(5);
+        c.sim.killPodProcesses("newest", "db-0");
+        c.awaitMoreAcked(5);
+        c.sim.killPodProcesses("newest", "db-1");
+        c.awaitMoreAcked(5);
+        c.sim.cutPower("newest", "db");
+
+        ReplicatedStatefulSetStatus status = await().atMost(LiveCluster.PATIENCE)
+                .until(c::status, s -> s.getPhase() == Phase.Running && s.getEpoch() != null && s.getEpoch() >= 2
+                        && s.getPrimaries() == 3);
+        assertThat(status.getSeed().getPod()).isEqualTo("db-2");
+        assertThat(status.getSeed().getEpoch()).isEqualTo(2L);
+        assertThat(status.getHighWaterMark()).isEqualTo(status.getSeed().getSequence());
+        assertThat(c.lost()).isEmpty();
+        assertThat(c.events("SequencesCollected")).isNotEmpty();
+        assertThat(c.events("SequencesCollected").get(c.events("SequencesCollected").size() - 1).getMessage())
+                .contains("db-0=", "db-1=", "db-2=");
+    }
+
+    @Test
+    void aTieGoesToTheLowestOrdinal() throws Exception {
+        LiveCluster c = cluster("tie", 3);
+        c.awaitRunning(3);
+        c.awaitMoreAcked(3);
+        c.sim.killPodProcesses("tie", "db-0");
+        c.awaitMoreAcked(3);
+        c.pause(true);
+        c.sim.cutPower("tie", "db");
+        // Copies 1 and 2 now hold the same data: make that exact, whatever the last write did.
+        java.nio.file.Files.copy(c.sim.dataDir("tie", "db-1").resolve("log"),
+                c.sim.dataDir("tie", "db-2").resolve("log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        c.pause(false);
+
+        ReplicatedStatefulSetStatus status = await().atMost(LiveCluster.PATIENCE)
+                .until(c::status, s -> s.getPhase() == Phase.Running && s.getEpoch() != null && s.getEpoch() >= 2
+                        && s.getPrimaries() == 3);
+        assertThat(status.getSeed().getPod()).isEqualTo("db-1");
+    }
+
+    @Test
+    void garbageFromOneSequenceHookMakesTheOperatorWaitAndSayWhy() {
+        LiveCluster c = cluster("garbage", 3);
+        c.awaitRunning(3);
+        c.pause(true);
+        c.sim.cutPower("garbage", "db");
+        c.sim.setPodEnv("garbage", "db-2", "DEMO_SEQUENCE_OUTPUT", "banana");
+        c.pause(false);
+
+        await().atMost(LiveCluster.PATIENCE).untilAsserted(() -> {
+            ReplicatedStatefulSetStatus s = c.status();
+            assertThat(s.getPhase()).isIn(Phase.Recovering);
+            String recovering = s.getConditions().stream().filter(x -> x.getType().equals("Recovering"))
+                    .findFirst().orElseThrow().getMessage();
+            assertThat(recovering).contains("db-2").contains("banana");
+            assertThat(s.getMembers()).filteredOn(m -> m.getPod().equals("db-2")).singleElement()
+                    .satisfies(m -> assertThat(m.getMessage()).contains("sequence hook on db-2").contains("banana"));
+        });
+        sleep(Duration.ofSeconds(3));
+        assertThat(c.status().getEpoch()).as("no seed while a copy's sequence is unknown").isEqualTo(1L);
+        assertThat(c.events("WaitingForMembers")).isNotEmpty();
+
+        c.sim.clearPodEnv("garbage", "db-2", "DEMO_SEQUENCE_OUTPUT");
+        ReplicatedStatefulSetStatus status = await().atMost(LiveCluster.PATIENCE)
+                .until(c::status, s -> s.getPhase() == Phase.Running && s.getEpoch() == 2L && s.getPrimaries() == 3);
+        assertThat(c.lost()).isEmpty();
+        assertThat(status.getSeed().getEpoch()).isEqualTo(2L);
+    }
+
+    @Test
+    void scalingUpJoinsPrimariesWithPeersAndScalingDownStopsTheDepartingCopiesFirst() {
+        LiveCluster c = cluster("scale", 3);
+        c.awaitRunning(3);
+
+        c.edit(r -> {
+            r.getSpec().setReplicas(5);
+            return r;
+        });
+        c.awaitRunning(5);
+        for (String pod : List.of("db-3", "db-4")) {
+            assertThat(execs(c, "/hooks/primary")).filteredOn(e -> e.pod().equals(pod)).first()
+                    .satisfies(e -> assertThat(e.argv().subList(1, e.argv().size()))
+                            .isNotEmpty()
+                            .allMatch(peer -> peer.matches("db-[0-4]\\.db\\.scale\\.svc")));
+        }
+
+        c.edit(r -> {
+            r.getSpec().setReplicas(3);
+            return r;
+        });
+        await().atMost(LiveCluster.PATIENCE).until(
+                () -> c.client.apps().statefulSets().inNamespace("scale").withName("db").get().getSpec().getReplicas(),
+                n -> n == 3);
+        // At the moment the StatefulSet shrank, both departing copies had already been stopped.
+        assertThat(execs(c, "/hooks/stop")).extracting(ExecRecord::pod).contains("db-3", "db-4");
+        assertThat(execs(c, "/hooks/stop")).filteredOn(e -> e.pod().equals("db-3") || e.pod().equals("db-4"))
+                .allMatch(e -> e.exitCode() != null && e.exitCode() == 0);
+        c.awaitRunning(3);
+        assertThat(c.events("ScaleDownStop")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(c.lost()).isEmpty();
+    }
+
+    @Test
+    void aFailedMemberIsRestartedAndAfterTheThresholdItsPodIsDeleted() {
+        LiveCluster c = new LiveCluster(SimulatedClusterResource.cluster(), "failing", "db").create(3, r -> {
+            r.getSpec().getRecovery();
+            var recovery = r.getSpec().recoveryOrDefault();
+            recovery.setFailureThreshold(2);
+            r.getSpec().setRecovery(recovery);
+            return r;
+        });
+        created.add(c);
+        c.awaitRunning(3);
+        String uid = c.client.pods().inNamespace("failing").withName("db-1").get().getMetadata().getUid();
+
+        c.sim.setPodEnv("failing", "db-1", "DEMO_FAIL_STATUS", "disk on fire");
+        await().atMost(LiveCluster.PATIENCE).until(() -> !c.events("MemberRestarted").isEmpty());
+        await().atMost(LiveCluster.PATIENCE).until(() -> {
+            var pod = c.client.pods().inNamespace("failing").withName("db-1").get();
+            return pod != null && !pod.getMetadata().getUid().equals(uid);
+        });
+        c.sim.clearPodEnv("failing", "db-1", "DEMO_FAIL_STATUS");
+
+        assertThat(c.events("MemberFailed")).isNotEmpty();
+        assertThat(c.events("PodDeleted")).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains("db-1"));
+        c.awaitRunning(3);
+        assertThat(c.lost()).isEmpty();
+    }
+
+    @Test
+    void aPodOnANodeThatIsNotReadyBlocksTheSeedUntilItsNodeIsBack() {
+        LiveCluster c = cluster("fencing", 3);
+        c.awaitRunning(3);
+        c.pause(true);
+        c.sim.cutPower("fencing", "db");
+        c.sim.awaitPods("fencing", "db", 3, LiveCluster.PATIENCE);
+        String node = c.client.pods().inNamespace("fencing").withName("db-1").get().getSpec().getNodeName();
+        c.sim.setNodeReady(node, false);
+        try {
+            c.pause(false);
+            await().atMost(LiveCluster.PATIENCE).untilAsserted(() -> {
+                ReplicatedStatefulSetStatus s = c.status();
+                assertThat(s.getPhase()).isEqualTo(Phase.Recovering);
+                assertThat(s.getMembers()).filteredOn(m -> m.getPod().equals("db-1")).singleElement()
+                        .satisfies(m -> assertThat(m.getMessage()).contains("node is not Ready"));
+            });
+            sleep(Duration.ofSeconds(3));
+            assertThat(c.status().getEpoch()).as("no seed while a copy may still run").isEqualTo(1L);
+        } finally {
+            c.sim.setNodeReady(node, true);
+        }
+        ReplicatedStatefulSetStatus status = await().atMost(LiveCluster.PATIENCE)
+                .until(c::status, s -> s.getPhase() == Phase.Running && s.getEpoch() == 2L && s.getPrimaries() == 3);
+        assertThat(status.getSeed()).isNotNull();
+        assertThat(c.lost()).isEmpty();
+    }
+
+    @Test
+    void theForceSeedAnnotationIsHonouredOnceWithAWarningAndOverridesTheHighWaterMark() {
+        LiveCluster c = cluster("force", 3);
+        c.awaitRunning(3);
+        c.awaitMoreAcked(3);
+        c.sim.killPodProcesses("force", "db-0");
+        c.awaitMoreAcked(5);
+        c.pause(true);
+        c.sim.cutPower("force", "db");
+        long highWaterBefore = c.status().getHighWaterMark() == null ? 0 : c.status().getHighWaterMark();
+
+        c.edit(r -> {
+            r.getMetadata().getAnnotations().put(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION, "db-0");
+            r.getSpec().setPaused(false);
+            return r;
+        });
+
+        ReplicatedStatefulSetStatus status = await().atMost(LiveCluster.PATIENCE)
+                .until(c::status, s -> s.getSeed() != null && s.getEpoch() != null && s.getEpoch() == 2L);
+        assertThat(status.getSeed().getPod()).isEqualTo("db-0");
+        assertThat(status.getSeed().getForced()).isTrue();
+        await().atMost(LiveCluster.PATIENCE).untilAsserted(() -> {
+            assertThat(c.get().getMetadata().getAnnotations())
+                    .doesNotContainKey(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
+            assertThat(c.events("ForcedSeed")).singleElement()
+                    .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"));
+        });
+        assertThat(c.status().getHighWaterMark()).isEqualTo(status.getSeed().getSequence());
+        assertThat(c.status().getConsumedForceSeed()).isEqualTo("db-0");
+        // db-0 was behind: the copies that are ahead refuse to join it (the demo app, like Galera, will not
+        // reverse history), and the operator reports it.
+        await().atMost(LiveCluster.PATIENCE).until(() -> !c.events("MemberFailed").isEmpty());
+        assertThat(c.status().getEpoch()).as("the force is one-shot").isEqualTo(2L);
+    }
+
+    @Test
+    void anIdleClusterMakesNoWrites() {
+        LiveCluster c = cluster("idle", 3);
+        c.awaitRunning(3);
+        sleep(Duration.ofSeconds(3));
+        SimulatedCluster sim = c.sim;
+        sim.resetWrites();
+        sleep(Duration.ofSeconds(5)); // five status periods: five passes with five status hooks per copy
+        List<String> writes = sim.writes().stream().filter(w -> w.contains("/namespaces/idle/")).toList();
+        assertThat(writes).isEmpty();
+        assertThat(execs(c, "/hooks/status").size()).isGreaterThan(10);
+    }
+
+    private static List<ExecRecord> execs(LiveCluster c, String... argv0) {
+        List<String> wanted = List.of(argv0);
+        return c.sim.execLog().stream()
+                .filter(e -> e.namespace().equals(c.ns))
+                .filter(e -> wanted.contains(e.argv().get(0)))
+                .toList();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.clusterlabs.rss.recoverylive;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.clusterlabs.rss.RssFixtures;
+import org.clusterlabs.rss.api.v1alpha1.Phase;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
+import org.clusterlabs.rss.testkit.DemoApp;
+import org.clusterlabs.rss.testkit.SimulatedCluster;
+
+/** One demo-app ReplicatedStatefulSet in its own namespace of the simulated cluster, with the steps tests take. */
+final class LiveCluster {
+
+    static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    final SimulatedCluster sim;
+    final KubernetesClient client;
+    final String ns;
+    final String name;
+
+    LiveCluster(SimulatedCluster sim, String ns, String name) {
+        this.sim = sim;
+        this.client = sim.client();
+        this.ns = ns;
+        this.name = name;
+    }
+
+    static ReplicatedStatefulSet demoResource(String ns, String name, int replicas) {
+        ReplicatedStatefulSet rss = RssFixtures.valid(ns, name, replicas);
+        rss.getSpec().getHooks().getStatus().setPeriod("1s");
+        for (var hook : List.of(rss.getSpec().getHooks().getSequence(), rss.getSpec().getHooks().getSeed(),
+                rss.getSpec().getHooks().getPrimary(), rss.getSpec().getHooks().getSecondary(),
+                rss.getSpec().getHooks().getStop())) {
+            hook.setTimeout("30s");
+        }
+        rss.getSpec().getHooks().getStatus().setTimeout("10s");
+        return rss;
+    }
+
+    LiveCluster create(int replicas, UnaryOperator<ReplicatedStatefulSet> customize) {
+        DemoApp.install(sim);
+        client.resource(customize.apply(demoResource(ns, name, replicas))).create();
+        return this;
+    }
+
+    String pod(int ordinal) {
+        return name + "-" + ordinal;
+    }
+
+    ReplicatedStatefulSet get() {
+        return client.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).get();
+    }
+
+    ReplicatedStatefulSetStatus status() {
+        ReplicatedStatefulSet r = get();
+        return r == null || r.getStatus() == null ? new ReplicatedStatefulSetStatus() : r.getStatus();
+    }
+
+    void edit(UnaryOperator<ReplicatedStatefulSet> change) {
+        client.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).edit(change);
+    }
+
+    ReplicatedStatefulSetStatus awaitRunning(int primaries) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(this::status,
+                s -> s.getPhase() == Phase.Running && s.getPrimaries() != null && s.getPrimaries() == primaries);
+    }
+
+    /** Lets the demo app acknowledge more entries, so copies stopped later hold more data. */
+    void awaitMoreAcked(int more) {
+        int now = DemoApp.acked(sim, ns, name).size();
+        await().atMost(PATIENCE).until(() -> DemoApp.acked(sim, ns, name).size() >= now + more);
+    }
+
+    List<String> lost() {
+        String[] pods = sim.podsOf(ns, name).stream().map(p -> p.getMetadata().getName()).toArray(String[]::new);
+        return DemoApp.lostEntries(sim, ns, name, pods);
+    }
+
+    List<Event> events(String reason) {
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .filter(e -> name.equals(e.getInvolvedObject().getName()))
+                .toList();
+    }
+
+    List<Pod> podsLabelled(String role) {
+        return client.pods().inNamespace(ns).withLabel("rss.clusterlabs.org/role", role).list().getItems();
+    }
+
+    void pause(boolean paused) {
+        edit(r -> {
+            r.getSpec().setPaused(paused);
+            return r;
+        });
+        if (paused) {
+            await().atMost(PATIENCE).until(() -> status().getPhase() == Phase.Paused);
+        }
+    }
+
+    /** Deletes the resource and its StatefulSet, and kills every process of its pods. */
+    void tearDown() {
+        client.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).delete();
+        sim.podsOf(ns, name).forEach(p -> sim.killPodProcesses(ns, p.getMetadata().getName()));
+        client.apps().statefulSets().inNamespace(ns).withName(name).delete();
+    }
+}
