@@ -9,7 +9,7 @@
 # Cluster state, in the simulated network ($NET = RSS_SIM_NET_DIR, given by the test kit):
 #   $NET/{pod}.{service}.{ns}.svc   link to that copy's data dir while its pod exists (the "network")
 #   $NET/_members/{ns}.{service}/   one file per copy that joined the group
-#   $NET/_locks/{ns}.{service}      the group's total-order lock (a directory)
+#   $NET/_locks/{ns}.{service}      the group's total-order lock (flock on this file)
 #   $NET/_acked/{ns}.{service}      every entry acknowledged to the "client": it is in the log of every live member
 
 set -u
@@ -75,23 +75,16 @@ running_role() {
     fi
 }
 
+# The group lock is a kernel lock (flock) on a file: it is released when its holder dies, even by SIGKILL (a
+# power cut), so a dead holder never blocks the group and nobody has to guess whether a holder is dead.
 lock() {
-    i=0
-    while ! mkdir "$LOCK" 2>/dev/null; do
-        holder=$(cat "$LOCK/pid" 2>/dev/null || true)
-        if [ -n "$holder" ] && ! pid_alive "$holder"; then
-            rm -rf "$LOCK" # its holder died (power cut): break it
-            continue
-        fi
-        i=$((i + 1))
-        [ "$i" -gt 1000 ] && { echo "cannot take the group lock $LOCK" >&2; return 1; }
-        sleep 0.01
-    done
-    echo $$ > "$LOCK/pid"
+    exec 9>> "$LOCK"
+    flock -w 10 9 || { echo "cannot take the group lock $LOCK in 10 s" >&2; exec 9>&-; return 1; }
 }
 
 unlock() {
-    rm -rf "$LOCK"
+    flock -u 9
+    exec 9>&-
 }
 
 start_daemon() {
@@ -99,7 +92,8 @@ start_daemon() {
     echo "$role" > "$DATA/role"
     rm -f "$DATA/daemon.pid"
     # detach: new session, stdio away from the exec stream (or the exec would stay open as long as the daemon runs)
-    DATA="$DATA" setsid sh "$HOOKS/daemon" "$role" < /dev/null >> "$DATA/daemon.out" 2>&1 &
+    # (and without the lock's descriptor, which the hook holds while it starts the daemon)
+    DATA="$DATA" setsid sh "$HOOKS/daemon" "$role" < /dev/null >> "$DATA/daemon.out" 2>&1 9>&- &
     i=0
     while [ ! -s "$DATA/daemon.pid" ]; do
         i=$((i + 1))

@@ -101,7 +101,7 @@ public class HookExecutor {
     }
 
     @PreDestroy
-    void shutdown() {
+    public void shutdown() {
         timer.shutdownNow();
         workers.shutdownNow();
     }

@@ -281,6 +281,26 @@ class HookExecutorTest {
     }
 
     @Test
+    void aDroppedConnectionIsConnectionLost() throws Exception {
+        var stage = hooks.run(new HookInvocation(NS, POD, C, HookName.SEQUENCE, List.of("sleep", "20"),
+                Duration.ofSeconds(30), null)).toCompletableFuture();
+        SimulatedCluster.await("the sleep to run", Duration.ofSeconds(10), () -> {
+            try {
+                return lastExec(List.of("sleep", "20")).pid() > 0 ? true : null;
+            } catch (AssertionError e) {
+                return null;
+            }
+        });
+        long t0 = System.nanoTime();
+        assertEquals(1, cluster.dropExecConnections(NS, POD));
+        HookResult r = stage.get(10, TimeUnit.SECONDS);
+        HookOutcome.ConnectionLost lost = assertInstanceOf(HookOutcome.ConnectionLost.class, r.outcome(), r::describe);
+        assertTrue(lost.cause().contains("without an exit status"), lost.cause());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 2000, "reported at once");
+        assertInstanceOf(SequenceResult.Unknown.class, HookResults.parseSequence(r));
+    }
+
+    @Test
     void callersAreNeverBlocked() throws Exception {
         long t0 = System.nanoTime();
         var stage = hooks.run(new HookInvocation(NS, POD, C, HookName.STOP, List.of("sleep", "1"), Duration.ofSeconds(10), null));

@@ -81,6 +81,23 @@ final class ExecSession extends WebSocketListener {
         clientGone();
     }
 
+    /** Simulates a dropped connection: the server ends the stream without a status (and the process dies). */
+    void drop() {
+        WebSocket w = ws;
+        if (w != null) {
+            w.close(1011, "simulated connection loss");
+        }
+        clientGone();
+    }
+
+    boolean finished() {
+        return record.ended() != null && (clientGone.get() || process == null || !process.isAlive());
+    }
+
+    ExecRecord record() {
+        return record;
+    }
+
     private void clientGone() {
         if (!clientGone.compareAndSet(false, true)) {
             return;

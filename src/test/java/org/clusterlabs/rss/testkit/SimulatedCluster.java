@@ -59,8 +59,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -138,6 +136,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Map<String, String> stsUids = new ConcurrentHashMap<>();
     private final Set<String> podUids = ConcurrentHashMap.newKeySet();
     private final List<ExecRecord> execLog = new CopyOnWriteArrayList<>();
+    private final List<ExecSession> sessions = new CopyOnWriteArrayList<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final AtomicInteger podIps = new AtomicInteger();
     private final Thread shutdownHook;
@@ -291,6 +290,22 @@ public final class SimulatedCluster implements AutoCloseable {
             env.remove(name);
         }
         return this;
+    }
+
+    /**
+     * Simulates a dropped connection for every exec stream open to this pod: the server ends the stream without an
+     * exit status (the client sees the connection go), and the process is killed. Returns how many were dropped.
+     */
+    public int dropExecConnections(String namespace, String pod) {
+        int n = 0;
+        for (ExecSession s : sessions) {
+            ExecRecord r = s.record();
+            if (r.namespace().equals(namespace) && r.pod().equals(pod) && r.ended() == null) {
+                s.drop();
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Every exec process the kubelet ran, in start order. */
@@ -723,7 +738,10 @@ public final class SimulatedCluster implements AutoCloseable {
         hostArgv.set(0, mapPath(argv.get(0), table));
         ExecRecord rec = new ExecRecord(ns, name, container.getName(), argv, hostArgv);
         execLog.add(rec);
-        return new MockResponse().withWebSocketUpgrade(new ExecSession(rec, env, data, stdout, stderr, io, timer));
+        ExecSession session = new ExecSession(rec, env, data, stdout, stderr, io, timer);
+        sessions.removeIf(ExecSession::finished);
+        sessions.add(session);
+        return new MockResponse().withWebSocketUpgrade(session);
     }
 
     static String mapPath(String value, Map<String, Path> table) {
@@ -855,8 +873,4 @@ public final class SimulatedCluster implements AutoCloseable {
         }
     }
 
-    @SuppressWarnings("unused")
-    private static <T> List<T> filter(List<T> l, Predicate<T> p) {
-        return l.stream().filter(p).collect(Collectors.toList());
-    }
 }

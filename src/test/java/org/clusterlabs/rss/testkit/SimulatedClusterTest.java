@@ -93,11 +93,12 @@ class SimulatedClusterTest {
         cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-d", "od", 2)).create();
         List<Pod> before = cluster.awaitPods("ns-d", "od", 2, WAIT);
         String oldRev = before.get(0).getMetadata().getLabels().get(SimulatedCluster.LABEL_REVISION);
-        cluster.client().apps().statefulSets().inNamespace("ns-d").withName("od")
-                .edit(s -> {
+        // the kit writes the StatefulSet's status concurrently (409s happen, as with a real controller): retry
+        SimulatedCluster.await("template edited", WAIT, () -> cluster.client().apps().statefulSets().inNamespace("ns-d")
+                .withName("od").edit(s -> {
                     s.getSpec().getTemplate().getMetadata().getLabels().put("version", "2");
                     return s;
-                });
+                }));
         StatefulSet s = SimulatedCluster.await("new update revision", WAIT, () -> {
             StatefulSet x = cluster.client().apps().statefulSets().inNamespace("ns-d").withName("od").get();
             return x.getStatus() != null && !oldRev.equals(x.getStatus().getUpdateRevision()) ? x : null;
@@ -157,6 +158,22 @@ class SimulatedClusterTest {
         cluster.awaitRecreated("ns-f", "pw-0", pods.get(0).getMetadata().getUid(), WAIT);
         cluster.awaitPods("ns-f", "pw", 2, WAIT);
         assertEquals("1 x y\n", Files.readString(cluster.dataDir("ns-f", "pw-0").resolve("log")));
+    }
+
+    @Test
+    void deletingAPodThroughTheApiKillsItsProcesses() throws Exception {
+        Pod p = cluster.createPod("ns-h", "solo-0", "app");
+        var pb = new ProcessBuilder("setsid", "sh", "-c", "sleep 600 </dev/null >/dev/null 2>&1 & echo $!");
+        pb.environment().put(PodProcesses.UID_VAR, p.getMetadata().getUid());
+        Process proc = pb.start();
+        long pid = Long.parseLong(new String(proc.getInputStream().readAllBytes()).trim());
+        proc.waitFor(5, TimeUnit.SECONDS);
+        assertEquals(List.of(pid), PodProcesses.find(p.getMetadata().getUid()));
+        try (var other = cluster.server().createClient()) { // e.g. the operator, or kubectl
+            other.pods().inNamespace("ns-h").withName("solo-0").delete();
+        }
+        SimulatedCluster.await("daemon " + pid + " dead", WAIT,
+                () -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? null : true);
     }
 
     @Test
