@@ -72,7 +72,7 @@ hosts_add() {
 our_pids() {
     local p
     for p in /proc/[0-9]*; do
-        tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- "--defaults-file=$WORK/" && echo "${p#/proc/}"
+        { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -q -- "--defaults-file=$WORK/" && echo "${p#/proc/}"
     done
     return 0
 }
