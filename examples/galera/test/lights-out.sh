@@ -9,6 +9,9 @@
 #                   (the other two get SIGTERM in ordinal order, with writes in between;
 #                   pod CASE gets SIGKILL last, so its seqno must be recovered from InnoDB)
 #       tie         SIGKILL all three at once: equal positions, pod 0 must win the tie
+#       lost0       a LOST volume: all SIGKILLed at once (a tie), then galera-0's datadir is
+#                   wiped. It reports 0 ("no history") and must NOT win the tie-break to the
+#                   lowest ordinal: galera-1 is elected, galera-0 rejoins by full SST, lost=0
 #       negative    NEGATIVE CONTROL: force-seed the LEAST advanced pod; expects lost>0 and
 #                   Galera's "Reversing history" refusal when the most advanced pod joins
 # Default: 0 1 2 tie. The cluster is formed once from empty volumes, then the cases run in
@@ -39,7 +42,7 @@ command -v mariadbd >/dev/null || { echo "lights-out: mariadbd missing: run .ci/
 CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(0 1 2 tie)
 for c in "${CASES[@]}"; do
-    case "$c" in 0|1|2|tie|negative) ;; *) echo "lights-out: unknown case '$c'" >&2; exit 2 ;; esac
+    case "$c" in 0|1|2|tie|lost0|negative) ;; *) echo "lights-out: unknown case '$c'" >&2; exit 2 ;; esac
 done
 
 # One run at a time on this machine: the addresses, ports and host names are fixed.
@@ -182,14 +185,16 @@ lights_out() {
         0) order=(1 2 0) ;;
         1) order=(0 2 1) ;;
         2) order=(0 1 2) ;;
-        tie) order=(0 1 2) ;;
+        tie|lost0) order=(0 1 2) ;;
         negative) order=(0 1 2) ;;
     esac
     local order_s
     order_s=$(IFS=,; echo "${order[*]}")
+    [ "$kase" = tie ] && order_s=kill-all
+    [ "$kase" = lost0 ] && order_s=kill-all+lost-0
     say "=== case $kase: stop order $order_s$([ "$kase" = tie ] && echo ' (all SIGKILLed at once)')"
 
-    if [ "$kase" = tie ]; then
+    if [ "$kase" = tie ] || [ "$kase" = lost0 ]; then
         write_rows 0; write_rows 1; write_rows 2
         local pids=()
         for i in "${order[@]}"; do pids+=("$(pid_of "$i")"); done
@@ -197,6 +202,11 @@ lights_out() {
         for i in "${pids[@]}"; do wait_gone "$i"; done
         say "power cut: SIGKILL galera-0,1,2 at once"
         expect=0
+        if [ "$kase" = lost0 ]; then
+            find "$WORK/galera-0/mysql" -mindepth 1 -delete
+            say "galera-0's volume is LOST: its datadir is now empty"
+            expect=1
+        fi
     else
         last=${order[$((N - 1))]}
         for i in "${order[@]}"; do
@@ -242,7 +252,7 @@ lights_out() {
     if [ "$kase" = tie ] && { [ "${seq[0]}" != "${seq[1]}" ] || [ "${seq[1]}" != "${seq[2]}" ]; }; then
         say "note: the kill-all case did not produce a perfect tie"
     fi
-    if [ "$kase" != tie ] && { [ "${seq[${order[0]}]}" -ge "${seq[${order[1]}]}" ] || [ "${seq[${order[1]}]}" -ge "${seq[${order[2]}]}" ]; }; then
+    if [ "$kase" != tie ] && [ "$kase" != lost0 ] && { [ "${seq[${order[0]}]}" -ge "${seq[${order[1]}]}" ] || [ "${seq[${order[1]}]}" -ge "${seq[${order[2]}]}" ]; }; then
         say "FAIL: the stop order did not produce strictly increasing sequences"; exit 1
     fi
     [ "$seed" = "$expect" ] || { say "FAIL: elected galera-$seed, expected galera-$expect"; exit 1; }
