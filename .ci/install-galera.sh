@@ -1,10 +1,11 @@
 #!/bin/sh
-# Install MariaDB Galera (mariadb-server, galera-4, rsync, socat) from Debian,
+# Install MariaDB Galera (mariadb-server, galera-4, rsync, socat, and mariadb-backup for the
+# mariabackup SST method the container example uses) from Debian,
 # non-interactively, WITHOUT starting the packaged server. Idempotent.
 # Must run as root. Leaves no packaged mariadbd running.
 set -eu
 
-PKGS="mariadb-server galera-4 rsync socat"
+PKGS="mariadb-server galera-4 rsync socat mariadb-backup"
 
 is_installed() {
     dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'

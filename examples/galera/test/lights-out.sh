@@ -104,7 +104,7 @@ run_hook() {
         POD_NAME="galera-$i" POD_NAMESPACE=$NS SERVICE_NAME=$SVC POD_ORDINAL="$i" POD_IP="$(addr $i)" \
         GALERA_DATADIR="$WORK/galera-$i/mysql" GALERA_RUNDIR="$WORK/galera-$i/run" \
         GALERA_BIND_ADDRESS="$(addr $i)" GALERA_PROVIDER_OPTIONS="$EVS" \
-        GALERA_START_TIMEOUT=120 GALERA_STOP_TIMEOUT=60 \
+        GALERA_START_TIMEOUT=120 GALERA_STOP_TIMEOUT=60 GALERA_SST_METHOD="${GALERA_SST_METHOD:-rsync}" \
         "$HOOKS/$hook" "$@" >"$WORK/galera-$i/$hook.out" 2>"$WORK/galera-$i/$hook.err")
     HOOK_RC=$?
     set -e
