@@ -77,20 +77,29 @@ sql() {
         --connect-timeout=3 --batch --skip-column-names -e "$1"
 }
 
-# The pid of OUR running mariadbd (pid file + live, non-zombie process whose command line
-# names our config file), or nothing. A stale pid file left by a killed server, or a
-# pid reused by another process, does not count.
+# The pid of OUR running mariadbd, or nothing. Candidates: the server's own pid file, and
+# the pid the hooks recorded when they launched it (mariadbd writes its pid file only late
+# in startup, after a state transfer, so a joiner in SST has none yet). A candidate counts
+# only if it is a live, non-zombie process (PID 1 "sleep infinity" never reaps) whose
+# command line names our config file and is not a --wsrep-recover run. A stale pid file
+# left by a killed pod, or a reused pid, does not count.
+LAUNCH_PIDFILE=$GALERA_RUNDIR/launched.pid
 server_pid() {
-    local pid state
-    [ -r "$GALERA_PIDFILE" ] || return 1
-    pid=$(tr -dc '0-9' < "$GALERA_PIDFILE" 2>/dev/null)
-    [ -n "$pid" ] || return 1
-    [ -r "/proc/$pid/stat" ] || return 1
-    # field 3 of /proc/pid/stat is the state; Z = zombie (PID 1 "sleep infinity" never reaps)
-    state=$(sed -e 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-    [ "$state" != Z ] || return 1
-    tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--defaults-file=$GALERA_CNF" || return 1
-    echo "$pid"
+    local f pid state cmd
+    for f in "$GALERA_PIDFILE" "$LAUNCH_PIDFILE"; do
+        [ -r "$f" ] || continue
+        pid=$(tr -dc '0-9' < "$f" 2>/dev/null)
+        [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
+        # field 3 of /proc/pid/stat is the state; Z = zombie
+        state=$(sed -e 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+        [ -n "$state" ] && [ "$state" != Z ] || continue
+        cmd=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null)
+        printf '%s\n' "$cmd" | grep -qxF -- "--defaults-file=$GALERA_CNF" || continue
+        printf '%s\n' "$cmd" | grep -qx -- "--wsrep-recover" && continue
+        echo "$pid"
+        return 0
+    done
+    return 1
 }
 
 is_running() { server_pid >/dev/null; }
@@ -269,10 +278,13 @@ gcomm_address() {
 # Starts mariadbd in the background, detached from the hook (own session, output to the
 # error log) so that it survives the exec ending. Extra mariadbd arguments in "$@".
 launch_server() {
-    rm -f "$GALERA_PIDFILE"
+    rm -f "$GALERA_PIDFILE" "$LAUNCH_PIDFILE"
     log "starting mariadbd: $*"
+    # setsid execs mariadbd in place (a background job is never a process-group leader),
+    # so $! is the server's own pid.
     setsid "$GALERA_MARIADBD" --defaults-file="$GALERA_CNF" "$@" </dev/null >>"$GALERA_ERROR_LOG" 2>&1 &
     LAUNCHED_PID=$!
+    echo "$LAUNCHED_PID" > "$LAUNCH_PIDFILE"
 }
 
 # wsrep state as "local_state_comment cluster_status ready", or nothing if SQL is not answering.

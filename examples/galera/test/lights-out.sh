@@ -180,7 +180,7 @@ form() {
 # ---------------------------------------------------------------- one lights-out
 RESULTS=()
 lights_out() {
-    local kase=$1 order=() i last expect seed_pod
+    local kase=$1 order=() i last expect
     case "$kase" in
         0) order=(1 2 0) ;;
         1) order=(0 2 1) ;;
@@ -269,7 +269,11 @@ lights_out() {
     local seed_s=$HOOK_S peers=("$(fqdn "$seed")") join_s=""
     for ((i = 0; i < N; i++)); do
         [ "$i" = "$seed" ] && continue
-        hook_or_die "$i" primary "${peers[@]}"
+        if [ "$kase" = lost0 ] && [ "$i" = 0 ]; then
+            join_probed "$i" "${peers[@]}"
+        else
+            hook_or_die "$i" primary "${peers[@]}"
+        fi
         crit=$(awk -v a="$crit" -v b="$HOOK_S" 'BEGIN{print a+b}')
         join_s="$join_s galera-$i=${HOOK_S}s"
         peers+=("$(fqdn "$i")")
@@ -297,6 +301,38 @@ lights_out() {
     echo "$line"
     RESULTS+=("$line")
     [ "$lost" = 0 ] || { say "FAIL: $lost acknowledged rows lost"; exit 1; }
+}
+
+# The primary hook of node $1 (a full SST), while a prober runs `status` every 0.3 s in a
+# copy of the pod's environment. Once the server was seen starting (status != 7), status
+# must never say 7 ("not running") again: a joiner in SST has no pid file yet, and an
+# operator that believed it stopped could run `sequence` (--wsrep-recover) next to it.
+# `sequence` during the transfer must refuse.
+join_probed() {
+    local i=$1 ppid seen="" started=0 bad=0 seqrc=""
+    shift
+    local d="$WORK/galera-$i"
+    rm -f "$d/join.done" "$d/join.s"
+    (hook_or_die "$i" primary "$@"; echo "$HOOK_S" > "$d/join.s"; echo finished > "$d/join.done") &
+    ppid=$!
+    while [ ! -e "$d/join.done" ] && kill -0 "$ppid" 2>/dev/null; do
+        local probe
+        probe=$( (cd "$d" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root GALERA_DATADIR="$d/mysql" \
+            GALERA_RUNDIR="$d/run" "$HOOKS/status" >/dev/null 2>&1); echo $?)
+        [ "$probe" != 7 ] && started=1
+        [ "$probe" = 7 ] && [ "$started" = 1 ] && bad=1
+        case " $seen " in *" $probe "*) ;; *) seen="$seen $probe" ;; esac
+        if [ "$started" = 1 ] && [ -z "$seqrc" ]; then
+            seqrc=$( (cd "$d" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root GALERA_DATADIR="$d/mysql" \
+                GALERA_RUNDIR="$d/run" GALERA_LOCK_TIMEOUT=2 "$HOOKS/sequence" >/dev/null 2>&1); echo $?)
+        fi
+        sleep 0.3
+    done
+    wait "$ppid" || exit 1
+    HOOK_S=$(cat "$d/join.s")
+    say "status codes seen during galera-$i's SST join:$seen; sequence during the join exited ${seqrc:-n/a}"
+    [ "$bad" = 0 ] || { say "FAIL: status said 7 (not running) while galera-$i was joining"; exit 1; }
+    [ -n "$seqrc" ] && [ "$seqrc" != 0 ] || { say "FAIL: sequence did not refuse during galera-$i's join"; exit 1; }
 }
 
 # Acknowledged ids missing from node $1's table.
