@@ -146,10 +146,12 @@ prepare_dirs() {
 
 # The node's config, generated from the environment at every start, recovery included.
 write_cnf() {
-    local addr=$GALERA_BIND_ADDRESS opts tmp
-    opts="gmcast.listen_addr=tcp://$addr:$GALERA_GCOMM_PORT;gcache.size=$GALERA_GCACHE_SIZE;gcache.recover=yes"
+    local addr=$GALERA_BIND_ADDRESS host opts tmp
+    host=$addr
+    case "$addr" in *:*) host="[$addr]" ;; esac     # IPv6 pod IP: bracket it in host:port forms
+    opts="gmcast.listen_addr=tcp://$host:$GALERA_GCOMM_PORT;gcache.size=$GALERA_GCACHE_SIZE;gcache.recover=yes"
     if [ "$addr" != 0.0.0.0 ]; then
-        opts="$opts;ist.recv_addr=$addr:$GALERA_IST_PORT"
+        opts="$opts;ist.recv_addr=$host:$GALERA_IST_PORT"
     fi
     [ -n "$GALERA_PROVIDER_OPTIONS" ] && opts="$opts;$GALERA_PROVIDER_OPTIONS"
     tmp="$GALERA_CNF.tmp.$$"
@@ -176,8 +178,8 @@ write_cnf() {
         echo "wsrep_node_name=$GALERA_NODE_NAME"
         echo "wsrep_cluster_address=gcomm://"
         if [ "$addr" != 0.0.0.0 ]; then
-            echo "wsrep_node_address=$addr:$GALERA_GCOMM_PORT"
-            echo "wsrep_sst_receive_address=$addr:$GALERA_SST_PORT"
+            echo "wsrep_node_address=$host:$GALERA_GCOMM_PORT"
+            echo "wsrep_sst_receive_address=$host:$GALERA_SST_PORT"
         fi
         echo "wsrep_sst_method=$GALERA_SST_METHOD"
         echo "wsrep_provider_options=\"$opts\""
