@@ -15,7 +15,7 @@ test-fast:
 
 ## demo: the real operator against the embedded simulated cluster, with a lights-out and its recovery
 demo:
-	$(MVN) $(MVN_OFFLINE) -q test-compile
+	$(MVN) $(MVN_OFFLINE) -q package -DskipTests
 	$(MVN) $(MVN_OFFLINE) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.demo.Demo -Dexec.args="$(ARGS)"
 
 ## bench: the committed benchmark; results go to docs/benchmarks.md

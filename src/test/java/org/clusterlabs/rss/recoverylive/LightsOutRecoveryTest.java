@@ -64,13 +64,15 @@ class LightsOutRecoveryTest {
         assertThat(clientService.getSpec().getSelector()).containsEntry("rss.clusterlabs.org/role", "primary");
 
         List<ExecRecord> starts = execs(c, "/hooks/seed", "/hooks/primary", "/hooks/secondary");
-        assertThat(starts.get(0).pod()).isEqualTo("db-0");
-        assertThat(starts.get(0).argv()).containsExactly("/hooks/seed");
-        assertThat(starts).filteredOn(e -> e.argv().get(0).equals("/hooks/primary")).singleElement()
-                .satisfies(e -> assertThat(e.argv()).containsExactly("/hooks/primary", "db-0.db.fresh.svc"));
+        assertThat(starts.get(0).pod()).as(starts.toString()).isEqualTo("db-0");
+        assertThat(starts.get(0).argv()).as("the seed gets no peers").containsExactly("/hooks/seed");
+        assertThat(starts.subList(1, starts.size())).as("every later start is given the running primaries")
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e.argv().subList(1, e.argv().size())).contains("db-0.db.fresh.svc"));
+        assertThat(execs(c, "/hooks/seed")).as("one seed").hasSize(1);
         assertThat(c.events("SeedElected")).hasSize(1);
         assertThat(c.events("Seeded")).hasSize(1);
-        assertThat(c.events("MemberStarted")).hasSize(2);
+        assertThat(c.events("MemberStarted")).hasSizeGreaterThanOrEqualTo(2);
     }
 
     @Test

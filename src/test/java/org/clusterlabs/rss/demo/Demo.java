@@ -1,0 +1,196 @@
+package org.clusterlabs.rss.demo;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.clusterlabs.rss.RssFixtures;
+import org.clusterlabs.rss.api.v1alpha1.Phase;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
+import org.clusterlabs.rss.testkit.DemoApp;
+import org.clusterlabs.rss.testkit.SimulatedCluster;
+
+/**
+ * {@code make demo}: the real operator (the built jar, in its own JVM) against the embedded simulated cluster. It
+ * creates a 3-copy demo app, cuts the power with pod 2 newest, and shows the recovery as a live view.
+ */
+public final class Demo {
+
+    private static final String NS = "demo";
+    private static final String NAME = "demo";
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    private final SimulatedCluster sim;
+    private final KubernetesClient client;
+    private final LiveView view;
+    private final Instant start = Instant.now();
+
+    private Demo(SimulatedCluster sim) {
+        this.sim = sim;
+        this.client = sim.client();
+        this.view = new LiveView(System.console() != null);
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean keepRunning = List.of(args).contains("--keep-running");
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            System.err.println("demo: " + jar + " is missing; run `mvn package -DskipTests` first (make demo does)");
+            System.exit(2);
+        }
+        int exit;
+        try (SimulatedCluster sim = SimulatedCluster.start(new SimulatedCluster.Options().applyCrd(true))) {
+            DemoApp.install(sim);
+            int port = freePort();
+            Process operator = startOperator(sim, jar, port);
+            try {
+                exit = new Demo(sim).run(port, keepRunning);
+            } finally {
+                operator.destroy();
+                operator.waitFor();
+            }
+        }
+        System.exit(exit);
+    }
+
+    private int run(int port, boolean keepRunning) throws Exception {
+        say("Operator started (its log: " + sim.baseDir().resolve("operator.log") + "); waiting until it is ready");
+        awaitReady(port);
+        say("Creating ReplicatedStatefulSet " + NS + "/" + NAME + " with 3 copies of examples/demo");
+        client.resource(resource()).create();
+        watchUntil("forming", s -> s.getPhase() == Phase.Running && Integer.valueOf(3).equals(s.getPrimaries()));
+        awaitAcked(20);
+
+        say("Stopping copies one by one, so that demo-2 holds the newest data; then cutting the power");
+        sim.killPodProcesses(NS, "demo-0");
+        awaitAcked(DemoApp.acked(sim, NS, NAME).size() + 8);
+        sim.killPodProcesses(NS, "demo-1");
+        awaitAcked(DemoApp.acked(sim, NS, NAME).size() + 8);
+        sim.cutPower(NS, NAME);
+        say("POWER CUT. Data on disk: demo-0=" + logSize("demo-0") + " demo-1=" + logSize("demo-1")
+                + " demo-2=" + logSize("demo-2") + " entries; " + DemoApp.acked(sim, NS, NAME).size()
+                + " were acknowledged to clients");
+        Instant cut = Instant.now();
+
+        ReplicatedStatefulSetStatus recovered = watchUntil("recovering",
+                s -> s.getPhase() == Phase.Running && s.getEpoch() != null && s.getEpoch() >= 2
+                        && Integer.valueOf(3).equals(s.getPrimaries()));
+        double seconds = Duration.between(cut, Instant.now()).toMillis() / 1000.0;
+        List<String> lost = DemoApp.lostEntries(sim, NS, NAME, "demo-0", "demo-1", "demo-2");
+        say(String.format("Recovered in %.1f s: seed %s (sequence %d, epoch %d); acknowledged entries lost: %d",
+                seconds, recovered.getSeed().getPod(), recovered.getSeed().getSequence(),
+                recovered.getSeed().getEpoch(), lost.size()));
+        lost.forEach(l -> say("  LOST " + l));
+        if (keepRunning) {
+            say("Staying up (--keep-running): metrics on http://localhost:" + port + "/q/metrics; Ctrl-C to stop");
+            Thread.currentThread().join();
+        }
+        return lost.isEmpty() && "demo-2".equals(recovered.getSeed().getPod()) ? 0 : 1;
+    }
+
+    private ReplicatedStatefulSet resource() {
+        ReplicatedStatefulSet rss = RssFixtures.valid(NS, NAME, 3);
+        rss.getSpec().getHooks().getStatus().setPeriod("1s");
+        return rss;
+    }
+
+    private ReplicatedStatefulSetStatus watchUntil(String stage, Predicate<ReplicatedStatefulSetStatus> done)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (Instant.now().isBefore(deadline)) {
+            ReplicatedStatefulSet rss = client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName(NAME)
+                    .get();
+            ReplicatedStatefulSetStatus status = rss == null || rss.getStatus() == null
+                    ? new ReplicatedStatefulSetStatus() : rss.getStatus();
+            view.render(stage, Duration.between(start, Instant.now()), status, events());
+            if (done.test(status)) {
+                return status;
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("the demo did not reach the end of stage '" + stage + "' in " + PATIENCE);
+    }
+
+    private List<Event> events() {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .sorted(Comparator.comparing(Event::getLastTimestamp))
+                .toList();
+    }
+
+    private void awaitAcked(int n) throws InterruptedException {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (DemoApp.acked(sim, NS, NAME).size() < n && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+    }
+
+    private int logSize(String pod) {
+        return DemoApp.log(sim, NS, pod).size();
+    }
+
+    private void say(String line) {
+        view.say(line);
+    }
+
+    private static Process startOperator(SimulatedCluster sim, Path jar, int port) throws IOException {
+        Path kubeconfig = sim.baseDir().resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: sim, cluster: {server: "%s"}}]
+                contexts: [{name: sim, context: {cluster: sim, user: sim, namespace: default}}]
+                current-context: sim
+                users: [{name: sim, user: {token: sim}}]
+                """.formatted(sim.masterUrl()));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString());
+        pb.environment().put("KUBECONFIG", kubeconfig.toString());
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(sim.baseDir().resolve("operator.log").toFile());
+        return pb.start();
+    }
+
+    private static void awaitReady(int port) throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the operator did not become ready");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static final Set<String> SHOWN_EVENTS = Set.of("SequencesCollected", "SeedElected", "Seeded", "MemberStarted",
+            "MemberFailed", "MemberRestarted", "WaitingForMembers", "ForcedSeed", "RegressionRefused",
+            "ScaleDownStop", "PodDeleted");
+}
