@@ -23,6 +23,7 @@ import org.clusterlabs.rss.recovery.HookKind;
 import org.clusterlabs.rss.recovery.Observed;
 import org.clusterlabs.rss.recovery.SequenceResult;
 import org.clusterlabs.rss.recovery.StatusReport;
+import org.clusterlabs.rss.resources.ResourceNames;
 import org.jboss.logging.Logger;
 
 /**
@@ -71,7 +72,7 @@ public class ActionRunner {
             } else if (action instanceof Action.StartSecondaries a) {
                 a.pods().forEach(pod -> hook(rss, HookKind.SECONDARY, pod, a.peers(), wake));
             } else if (action instanceof Action.Stop a) {
-                if (a.why().toLowerCase().contains("scale")) {
+                if (ResourceNames.ordinalOf(rss, a.pod()) >= rss.getSpec().replicasOrZero()) {
                     events.normal(rss, RssEvents.SCALE_DOWN_STOP, "stopping " + a.pod() + ": " + a.why());
                 }
                 stop(rss, a.pod(), a.why(), wake);
