@@ -20,7 +20,10 @@ final class RunningCluster {
     Decision plan() {
         RecordDraft record = ctx.record;
         record.recoveryStartedAt = Optional.empty();
-        record.lastRunningMembers = Math.max(record.lastRunningMembers, ctx.members(Member::running).size());
+        // The size that covers every copy seen running: a count alone would miss a running copy at a high ordinal.
+        List<Member> running = ctx.members(Member::running);
+        int covering = running.stream().mapToInt(m -> m.ordinal() + 1).max().orElse(0);
+        record.lastRunningMembers = Math.max(record.lastRunningMembers, Math.max(running.size(), covering));
         List<Member> peers = ctx.members(Member::runningPrimary);
         ctx.view.unconsumedForce().ifPresent(pod -> {
             record.consumedForceSeed = Optional.of(pod);

@@ -114,7 +114,7 @@ final class Simulation {
         if (tracing) {
             log("start: replicas=" + replicas + " primaries=" + primaries + " policy=" + policy + " start=" + startPolicy);
         }
-        int faultSteps = 40 + rnd.nextInt(80);
+        int faultSteps = 30 + rnd.nextInt(60);
         for (int i = 0; i < faultSteps && violation == null; i++) {
             tick(true);
         }
@@ -367,8 +367,8 @@ final class Simulation {
             return;
         }
         String reason = lastDecision.assessment().reason();
-        if (reason.equals("FewerReplicasThanLastRunning")) {
-            replicas = persisted.lastRunningMembers();
+        if (reason.equals("FewerReplicasThanLastRunning") || reason.equals("DepartingMemberHoldsNewestData")) {
+            replicas = Math.max(replicas, Math.min(7, Math.max(persisted.lastRunningMembers(), statefulSetReplicas)));
             if (tracing) {
                 log("USER restores replicas to " + replicas);
             }
@@ -700,7 +700,7 @@ final class Simulation {
         }
         boolean everyoneReported = true;
         Copy expected = null;
-        for (int i = 0; i < replicas; i++) {
+        for (int i = 0; i < Math.max(replicas, statefulSetReplicas); i++) {
             Copy c = copy(i);
             Observed<SequenceResult> seen = sequenceSeen.get(c.pod);
             Instant recoveryStart = decision.record().recoveryStartedAt().orElse(Instant.MIN);
