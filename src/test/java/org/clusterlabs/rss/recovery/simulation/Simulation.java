@@ -695,7 +695,7 @@ final class Simulation {
             return;
         }
         if (History.depth(chosen.head) != seed.sequence()) {
-            violate("the seed " + seed.pod() + " claims sequence " + seed.sequence() + " but holds "
+            violate("invariant 2: the seed " + seed.pod() + " claims sequence " + seed.sequence() + " but holds "
                     + History.depth(chosen.head));
         }
         boolean everyoneReported = true;

@@ -26,6 +26,7 @@ class SimulationTest {
         int schedules = Integer.getInteger("simulation.schedules", 10_000);
         long steps = 0;
         int violations = 0;
+        java.util.Map<String, Integer> byInvariant = new java.util.TreeMap<>();
         Simulation.Result first = null;
         int firstIndex = -1;
         long started = System.nanoTime();
@@ -34,6 +35,8 @@ class SimulationTest {
             steps += r.steps();
             if (r.violation() != null) {
                 violations++;
+                String kind = r.violation().substring(0, Math.max(0, r.violation().indexOf(':')));
+                byInvariant.merge(kind, 1, Integer::sum);
                 if (first == null) {
                     first = r;
                     firstIndex = i + 1;
@@ -46,6 +49,7 @@ class SimulationTest {
             replayed.trace().forEach(System.err::println);
             System.err.println("first violation in schedule #" + firstIndex + " (seed " + first.seed() + "): "
                     + first.violation() + "; replay with -Dsimulation.seed=" + first.seed());
+            System.err.println("violations by invariant: " + byInvariant);
         }
         System.err.println("simulation took " + millis + " ms");
         System.out.println("simulation: " + schedules + " schedules, " + steps + " steps, " + violations
