@@ -128,7 +128,7 @@ final class Simulation {
             converged = converged() ? converged + 1 : 0;
         }
         if (violation == null && converged < 3) {
-            violate("liveness: not every copy reached its wanted role within " + QUIET_STEPS
+            violate("invariant 5: liveness, not every copy reached its wanted role within " + QUIET_STEPS
                     + " steps after the faults stopped");
         }
         return new Result(seed, steps, violation, trace);
@@ -227,7 +227,7 @@ final class Simulation {
             }
         }
         if (!lossAccepted && !History.holds(written, lastAcked)) {
-            violate("acknowledged write " + lastAcked.write + " lost: cluster " + target.cluster
+            violate("invariant 3: acknowledged write " + lastAcked.write + " lost, cluster " + target.cluster
                     + " acknowledged write " + written.write + " on a history without it");
         }
         lastAcked = written;
@@ -390,7 +390,7 @@ final class Simulation {
                 log("USER forces db-0");
             }
         } else if (reason.equals("BelowHighWaterMark")) {
-            violate("the planner found every copy below the high-water mark, which no unforced schedule can cause");
+            violate("invariant 3: every copy is below the high-water mark, so elected writes were lost");
         }
     }
 
