@@ -72,6 +72,10 @@ final class RunningCluster {
         List<Member> joinable = ctx.members(m -> ctx.wanted(m) && m.startable() && m.upToDate());
         if (primaries.size() > wanted) {
             Member extra = primaries.get(primaries.size() - 1);
+            if (extra.busy()) {
+                notes.add("Too many primaries run; " + extra.pod() + " is stopped once its hook ends.");
+                return 0;
+            }
             ctx.add(new Action.Stop(extra.pod(), primaries.size() + " primaries run but " + wanted
                     + " are wanted; stopping the highest ordinal, " + extra.pod()));
             return 0;
@@ -86,7 +90,7 @@ final class RunningCluster {
             }
             int count = spec.primaryStart() == PrimaryStartPolicy.SERIAL ? 1 : wanted - primaries.size();
             List<Member> promotable = new ArrayList<>(joinable);
-            promotable.addAll(secondaries);
+            promotable.addAll(secondaries.stream().filter(m -> !m.busy()).toList());
             if (promotable.isEmpty()) {
                 return 0;
             }

@@ -331,6 +331,10 @@ class PlannerTableTest {
                 row("too many primaries: the highest ordinal is stopped",
                         () -> Scenario.of(RUNNING_PRIMARY, RUNNING_PRIMARY, RUNNING_PRIMARY).with(s -> s.primaries = 2),
                         d -> assertEquals(List.of("db-2"), stops(d))),
+                row("too many primaries, the highest has a hook in flight: nothing is stopped this round",
+                        () -> Scenario.of(RUNNING_PRIMARY, RUNNING_PRIMARY, RUNNING_PRIMARY).with(s -> s.primaries = 2)
+                                .member(2, m -> m.hook = Optional.of(HookKind.STATUS)),
+                        d -> assertEquals(List.of(), stops(d))),
                 row("too few primaries: the secondary with the highest sequence is promoted first",
                         () -> Scenario.of(RUNNING_PRIMARY, RUNNING_SECONDARY, RUNNING_SECONDARY)
                                 .with(s -> s.primaries = 2).sequence(1, 5L).sequence(2, 8L),
