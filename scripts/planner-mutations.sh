@@ -9,7 +9,7 @@ dir=/tmp/mut-$name
 rm -rf $dir
 mkdir -p $dir && git -C "$ROOT" archive HEAD | tar -x -C $dir
 R=$dir/src/main/java/org/clusterlabs/rss/recovery
-S=$dir/src/test/java/org/clusterlabs/rss/recovery/simulation
+S=$dir/src/test/java/org/clusterlabs/rss/recovery
 case $name in
   tiebreak) python3 - "$R/Election.java" <<'PY'
 import sys; p=sys.argv[1]; s=open(p).read()
@@ -34,5 +34,5 @@ PY
     grep -q 'mutationRunActionsBeforePersisting = true' $S/Simulation.java
   ;;
 esac
-cd $dir && nice -n 5 timeout 1500 mvn -o -B -q test -Dtest='org.clusterlabs.rss.recovery.simulation.SimulationTest' -Dsurefire.failIfNoSpecifiedTests=false > $dir/sim.out 2>&1 || true
+cd $dir && nice -n 5 timeout 1500 mvn -o -B -q test -Dtest='org.clusterlabs.rss.recovery.SimulationTest' -Dsurefire.failIfNoSpecifiedTests=false > $dir/sim.out 2>&1 || true
 grep -v '^step' $dir/sim.out | grep -E "^simulation|first violation|by invariant" 

@@ -1,4 +1,4 @@
-package org.clusterlabs.rss.recovery.simulation;
+package org.clusterlabs.rss.recovery;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,20 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.clusterlabs.rss.recovery.Action;
-import org.clusterlabs.rss.recovery.ClusterView;
-import org.clusterlabs.rss.recovery.Decision;
-import org.clusterlabs.rss.recovery.HookKind;
-import org.clusterlabs.rss.recovery.MemberView;
-import org.clusterlabs.rss.recovery.MissingMembersPolicy;
-import org.clusterlabs.rss.recovery.Observed;
-import org.clusterlabs.rss.recovery.PlannerSpec;
-import org.clusterlabs.rss.recovery.Planner;
-import org.clusterlabs.rss.recovery.PodPhase;
-import org.clusterlabs.rss.recovery.PrimaryStartPolicy;
-import org.clusterlabs.rss.recovery.RecordedState;
-import org.clusterlabs.rss.recovery.SequenceResult;
-import org.clusterlabs.rss.recovery.StatusReport;
 
 /**
  * One schedule of the whole control loop: a world of copies with real write histories, a simulated operator that
