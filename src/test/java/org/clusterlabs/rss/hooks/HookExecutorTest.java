@@ -314,6 +314,44 @@ class HookExecutorTest {
     }
 
     @Test
+    void aFailedHookIsLoggedOnceAtWarnWithPodHookOutcomeAndStderr() throws Exception {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(HookExecutor.class.getName());
+        List<java.util.logging.LogRecord> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                String msg = r.getParameters() == null ? r.getMessage()
+                        : String.format(r.getMessage(), r.getParameters());
+                if (msg.contains("warn-me-0")) {
+                    seen.add(new java.util.logging.LogRecord(r.getLevel(), msg));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(h);
+        try {
+            cluster.createPod(NS, "warn-me-0", C);
+            run("warn-me-0", C, HookName.PRIMARY, sh("echo 'first line of trouble' >&2; echo second >&2; exit 4"),
+                    Duration.ofSeconds(10), NS + "/app");
+            run("warn-me-0", C, HookName.STATUS, sh("exit 8"), Duration.ofSeconds(10), NS + "/app"); // an answer
+        } finally {
+            jul.removeHandler(h);
+        }
+        assertEquals(1, seen.size(), () -> String.valueOf(seen.stream().map(java.util.logging.LogRecord::getMessage).toList()));
+        String msg = seen.get(0).getMessage();
+        assertEquals(java.util.logging.Level.WARNING, seen.get(0).getLevel());
+        assertTrue(msg.contains("warn-me-0") && msg.contains("hook=primary") && msg.contains("exit 4")
+                && msg.contains("first line of trouble") && !msg.contains("second"), msg);
+    }
+
+    @Test
     void metricsAreTaggedByHookAndOutcome() throws Exception {
         run(HookName.STOP, sh("exit 5"), Duration.ofSeconds(10));
         assertTrue(registry.get(RssMetrics.HOOK_EXECUTIONS).tag("hook", "stop").tag("outcome", "exited").counter()

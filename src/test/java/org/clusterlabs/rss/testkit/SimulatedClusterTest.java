@@ -177,6 +177,20 @@ class SimulatedClusterTest {
     }
 
     @Test
+    void anIdleClusterMakesNoWritesAtAll() throws Exception {
+        cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-i", "idle", 2)).create();
+        cluster.awaitPods("ns-i", "idle", 2, WAIT);
+        SimulatedCluster.await("sts status settled", WAIT, () -> {
+            StatefulSet s = cluster.client().apps().statefulSets().inNamespace("ns-i").withName("idle").get();
+            return s.getStatus() != null && Integer.valueOf(2).equals(s.getStatus().getReadyReplicas()) ? s : null;
+        });
+        Thread.sleep(1500); // let in-flight events settle
+        cluster.resetWrites();
+        Thread.sleep(3000); // three resyncs of the simulated controller
+        assertEquals(List.of(), cluster.allWrites(), "the kit itself must not churn, or the operator sees events");
+    }
+
+    @Test
     void countsWritesOfOtherClientsButNotTheKits() {
         cluster.createPod("ns-g", "w-0", "app"); // the kit's own writes
         cluster.resetWrites();
