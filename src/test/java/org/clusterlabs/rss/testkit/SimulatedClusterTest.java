@@ -177,6 +177,18 @@ class SimulatedClusterTest {
     }
 
     @Test
+    void warmUpExecRunsOneProcessAndLeavesNothingBehind() {
+        cluster.resetWrites();
+        int before = cluster.execLog().size();
+        cluster.warmUpExec();
+        assertEquals(before + 1, cluster.execLog().size());
+        assertEquals(0, cluster.execLog().get(before).exitCode());
+        SimulatedCluster.await("warm-up pod gone", WAIT,
+                () -> cluster.client().pods().inNamespace("rss-sim-warmup").withName("warmup").get() == null ? true : null);
+        assertEquals(0, cluster.writeCount());
+    }
+
+    @Test
     void anIdleClusterMakesNoWritesAtAll() throws Exception {
         cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-i", "idle", 2)).create();
         cluster.awaitPods("ns-i", "idle", 2, WAIT);
