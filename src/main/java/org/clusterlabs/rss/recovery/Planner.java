@@ -35,7 +35,7 @@ public final class Planner {
         if (!ctx.members(Member::runningPrimary).isEmpty()) {
             return new RunningCluster(ctx).plan();
         }
-        List<Member> unsettled = ctx.members(m -> !m.knownStopped() && !m.runningSecondary());
+        List<Member> unsettled = ctx.members(m -> !m.knownStopped() && !(m.runningSecondary() && !m.busy()));
         if (!unsettled.isEmpty()) {
             for (Member m : unsettled) {
                 if (!m.failed()) {
@@ -47,7 +47,7 @@ public final class Planner {
                             + " may still be running, so no seed is chosen yet: "
                             + String.join("; ", unsettled.stream().map(Member::whyUnsettled).toList()) + ".");
         }
-        List<Member> orphanSecondaries = ctx.members(Member::runningSecondary);
+        List<Member> orphanSecondaries = ctx.members(m -> m.runningSecondary() && !m.busy());
         if (!orphanSecondaries.isEmpty()) {
             for (Member m : orphanSecondaries) {
                 ctx.add(new Action.Stop(m.pod(), "no primary runs, so secondary " + m.pod()
