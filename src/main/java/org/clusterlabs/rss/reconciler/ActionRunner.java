@@ -51,14 +51,17 @@ public class ActionRunner {
 
     /** Runs every action of a decision; returns at once, hooks go on in the background. */
     public void run(ReplicatedStatefulSet rss, List<Action> actions, Consumer<ResourceID> wake) {
+        String waiting = actions.stream().filter(Action.WaitFor.class::isInstance)
+                .map(a -> ((Action.WaitFor) a).reason()).distinct().collect(Collectors.joining("; "));
+        if (!waiting.isEmpty()) {
+            events.once(rss, "Normal", RssEvents.WAITING_FOR_MEMBERS, waiting);
+        }
         for (Action action : actions) {
             if (action instanceof Action.CheckStatus a) {
                 a.pods().forEach(pod -> hook(rss, HookKind.STATUS, pod, List.of(), wake));
             } else if (action instanceof Action.CollectSequences a) {
                 rounds.put(HookInvocations.ownerKey(rss), new SequenceRound(a.pods()));
                 a.pods().forEach(pod -> hook(rss, HookKind.SEQUENCE, pod, List.of(), wake));
-            } else if (action instanceof Action.WaitFor a) {
-                events.once(rss, "Normal", RssEvents.WAITING_FOR_MEMBERS, a.reason());
             } else if (action instanceof Action.Seed a) {
                 if (a.forced()) {
                     events.warning(rss, RssEvents.FORCED_SEED, "seeding " + a.pod() + " in epoch " + a.epoch()

@@ -80,12 +80,15 @@ class LightsOutRecoveryTest {
         LiveCluster c = cluster("newest", 3);
         c.awaitRunning(3);
         c.awaitMoreAcked(5);
+        // A rolling failure the operator cannot react to (paused), so that copies stop one after the other.
+        c.pause(true);
         c.sim.killPodProcesses("newest", "db-0");
         c.awaitMoreAcked(5);
         c.sim.killPodProcesses("newest", "db-1");
         c.awaitMoreAcked(5);
         long epoch = c.epoch();
         c.sim.cutPower("newest", "db");
+        c.pause(false);
 
         ReplicatedStatefulSetStatus status = c.awaitRecoveredAfter(epoch, 3);
         assertThat(status.getSeed().getPod()).as(c.describe()).isEqualTo("db-2");
@@ -102,9 +105,9 @@ class LightsOutRecoveryTest {
         LiveCluster c = cluster("tie", 3);
         c.awaitRunning(3);
         c.awaitMoreAcked(3);
+        c.pause(true);
         c.sim.killPodProcesses("tie", "db-0");
         c.awaitMoreAcked(3);
-        c.pause(true);
         long epoch = c.epoch();
         c.sim.cutPower("tie", "db");
         // Copies 1 and 2 now hold the same data: make that exact, whatever the last write did.
@@ -239,9 +242,9 @@ class LightsOutRecoveryTest {
         LiveCluster c = cluster("force", 3);
         c.awaitRunning(3);
         c.awaitMoreAcked(3);
+        c.pause(true);
         c.sim.killPodProcesses("force", "db-0");
         c.awaitMoreAcked(5);
-        c.pause(true);
         long epoch = c.epoch();
         c.sim.cutPower("force", "db");
         long highWaterBefore = c.status().getHighWaterMark() == null ? 0 : c.status().getHighWaterMark();

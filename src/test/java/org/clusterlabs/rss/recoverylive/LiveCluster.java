@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,8 +67,12 @@ final class LiveCluster {
         return r == null || r.getStatus() == null ? new ReplicatedStatefulSetStatus() : r.getStatus();
     }
 
+    /** Edits the resource as a user would: on a conflict with the operator's own writes, read again and retry. */
     void edit(UnaryOperator<ReplicatedStatefulSet> change) {
-        client.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).edit(change);
+        await().atMost(PATIENCE).ignoreExceptionsInstanceOf(KubernetesClientException.class).until(() -> {
+            client.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).edit(change);
+            return true;
+        });
     }
 
     ReplicatedStatefulSetStatus awaitRunning(int primaries) {
@@ -109,6 +114,19 @@ final class LiveCluster {
                 .append(io.fabric8.kubernetes.client.utils.Serialization.asJson(status())).append("\nevents:\n");
         client.v1().events().inNamespace(ns).list().getItems().forEach(e -> b.append("  ").append(e.getReason())
                 .append(": ").append(e.getMessage()).append('\n'));
+        for (int i = 0; i < 5; i++) {
+            java.nio.file.Path out = sim.dataDir(ns, pod(i)).resolve("daemon.out");
+            try {
+                if (java.nio.file.Files.exists(out)) {
+                    List<String> lines = java.nio.file.Files.readAllLines(out);
+                    b.append(pod(i)).append(" daemon.out (tail):\n");
+                    lines.subList(Math.max(0, lines.size() - 8), lines.size())
+                            .forEach(l -> b.append("    ").append(l).append('\n'));
+                }
+            } catch (java.io.IOException e) {
+                b.append(pod(i)).append(": ").append(e).append('\n');
+            }
+        }
         return b.toString();
     }
 

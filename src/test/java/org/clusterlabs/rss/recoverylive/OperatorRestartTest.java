@@ -51,11 +51,13 @@ class OperatorRestartTest {
         });
         c.awaitRunning(3);
         c.awaitMoreAcked(5);
+        c.pause(true);
         c.sim.killPodProcesses("restart", "db-0");
         c.awaitMoreAcked(5);
         long epoch = c.epoch();
         Instant cut = Instant.now();
         c.sim.cutPower("restart", "db");
+        c.pause(false);
 
         ReplicatedStatefulSetStatus recorded = await().atMost(LiveCluster.PATIENCE).pollInterval(Duration.ofMillis(20))
                 .until(c::status, s -> s.getEpoch() != null && s.getEpoch() == epoch + 1 && s.getSeed() != null);
@@ -97,7 +99,9 @@ class OperatorRestartTest {
         ReplicatedStatefulSetReconciler reconciler = new ReplicatedStatefulSetReconciler(memory,
                 new ActionRunner(hooks, memory, events, client), new PodRoleLabeler(client, memory), events,
                 new RssMetrics(new SimpleMeterRegistry()), () -> Duration.ofSeconds(2));
-        Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
+                // as the packaged operator runs (application.properties): no server-side apply
+                .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));
         operator.register(reconciler);
         operator.start();
         return operator;

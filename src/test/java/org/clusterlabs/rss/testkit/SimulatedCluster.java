@@ -676,7 +676,11 @@ public final class SimulatedCluster implements AutoCloseable {
     /** A pod went away: kill its processes and unplug it from the simulated network. */
     private void podGone(Pod p) {
         PodProcesses.killAll(p.getMetadata().getUid());
-        linkNetwork(p, false);
+        // A late delete event must not unplug the pod's successor (same name, same volume, new uid).
+        Pod now = client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).get();
+        if (now == null || now.getMetadata().getUid().equals(p.getMetadata().getUid())) {
+            linkNetwork(p, false);
+        }
         String owner = ownerSts(p);
         if (owner != null) {
             enqueue(p.getMetadata().getNamespace(), owner);
