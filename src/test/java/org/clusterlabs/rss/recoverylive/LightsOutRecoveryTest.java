@@ -73,6 +73,15 @@ class LightsOutRecoveryTest {
         assertThat(c.events("SeedElected")).hasSize(1);
         assertThat(c.events("Seeded")).hasSize(1);
         assertThat(c.events("MemberStarted")).hasSizeGreaterThanOrEqualTo(2);
+
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("rss_members{name=\"db\",namespace=\"fresh\",role=\"Primary\"} 2.0")
+                .contains("rss_members{name=\"db\",namespace=\"fresh\",role=\"Secondary\"} 1.0")
+                .contains("rss_recovering{name=\"db\",namespace=\"fresh\"} 0.0")
+                .contains("rss_seed_sequence{name=\"db\",namespace=\"fresh\"}")
+                .contains("rss_hook_executions_total{hook=\"seed\",outcome=\"succeeded\"}")
+                .contains("operator_sdk_");
     }
 
     @Test
