@@ -1,5 +1,7 @@
 package org.clusterlabs.rss.hooks;
 
+import org.clusterlabs.rss.recovery.HookKind;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +17,7 @@ import java.util.Objects;
  * @param timeout how long the exec may run once it has started; the stream is closed when it passes
  * @param ownerKey {@code namespace/name} of the owning ReplicatedStatefulSet, for the per-resource concurrency limit
  */
-public record HookInvocation(String namespace, String pod, String container, HookName hook, List<String> argv,
+public record HookInvocation(String namespace, String pod, String container, HookKind hook, List<String> argv,
         Duration timeout, String ownerKey) {
 
     public HookInvocation {

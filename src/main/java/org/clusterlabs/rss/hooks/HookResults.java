@@ -1,5 +1,7 @@
 package org.clusterlabs.rss.hooks;
 
+import org.clusterlabs.rss.recovery.HookKind;
+
 import java.math.BigInteger;
 import org.clusterlabs.rss.recovery.SequenceResult;
 import org.clusterlabs.rss.recovery.StatusReport;
@@ -56,7 +58,7 @@ public final class HookResults {
 
     /** Whether this result counts as a failure of its hook (status exit 0/7/8 are answers, not failures). */
     public static boolean isFailure(HookResult result) {
-        if (result.invocation().hook() == HookName.STATUS) {
+        if (result.invocation().hook() == HookKind.STATUS) {
             return statusOf(result) == StatusReport.FAILED;
         }
         return !result.succeeded();

@@ -173,7 +173,7 @@ public class ActionRunner {
                     events.normal(rss, RssEvents.SEEDED, pod + " was seeded");
                 } else if (kind == HookKind.PRIMARY || kind == HookKind.SECONDARY) {
                     events.normal(rss, RssEvents.MEMBER_STARTED, pod + " started as "
-                            + kind.name().toLowerCase());
+                            + kind.tag());
                 }
             }
         }

@@ -9,7 +9,7 @@ import org.clusterlabs.rss.api.v1alpha1.HooksSpec;
 import org.clusterlabs.rss.api.v1alpha1.KubeDuration;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.hooks.HookInvocation;
-import org.clusterlabs.rss.hooks.HookName;
+import org.clusterlabs.rss.recovery.HookKind;
 import org.clusterlabs.rss.recovery.HookKind;
 import org.clusterlabs.rss.resources.ResourceNames;
 
@@ -34,7 +34,7 @@ final class HookInvocations {
             List<String> peerPods) {
         List<String> argv = new ArrayList<>(hook.getCommand());
         peerPods.forEach(peer -> argv.add(ResourceNames.peerFqdn(rss, peer)));
-        return new HookInvocation(rss.getMetadata().getNamespace(), pod, container(rss), HookName.valueOf(kind.name()),
+        return new HookInvocation(rss.getMetadata().getNamespace(), pod, container(rss), kind,
                 argv, KubeDuration.parseOr(hook.getTimeout(), Duration.ofSeconds(30)), ownerKey(rss));
     }
 

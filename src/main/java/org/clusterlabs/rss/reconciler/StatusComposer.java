@@ -84,7 +84,7 @@ final class StatusComposer {
         });
         memory.find(rss.getMetadata().getNamespace(), view.pod()).flatMap(MemberMemory.Member::lastHook)
                 .ifPresent(h -> {
-                    m.setLastHook(h.hook().name().toLowerCase());
+                    m.setLastHook(h.hook().tag());
                     m.setLastHookOutcome(h.outcome());
                     m.setLastHookTime(h.at().toString());
                     if (m.getMessage() == null) {

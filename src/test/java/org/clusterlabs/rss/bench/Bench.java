@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.clusterlabs.rss.hooks.HookExecutor;
 import org.clusterlabs.rss.hooks.HookInvocation;
-import org.clusterlabs.rss.hooks.HookName;
+import org.clusterlabs.rss.recovery.HookKind;
 import org.clusterlabs.rss.hooks.HookResult;
 import org.clusterlabs.rss.testkit.SimulatedCluster;
 import org.openjdk.jmh.runner.Runner;
@@ -69,7 +69,7 @@ public final class Bench {
     }
 
     private static HookInvocation sleep(String pod) {
-        return new HookInvocation("bench", pod, "app", HookName.STATUS, List.of("sleep", Double.toString(HOOK_SECONDS)),
+        return new HookInvocation("bench", pod, "app", HookKind.STATUS, List.of("sleep", Double.toString(HOOK_SECONDS)),
                 Duration.ofSeconds(30), "bench/bench");
     }
 }

@@ -1,5 +1,7 @@
 package org.clusterlabs.rss.hooks;
 
+import org.clusterlabs.rss.recovery.HookKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -41,19 +43,19 @@ class DemoHooksTest {
         cluster.close();
     }
 
-    private static HookResult hook(String ns, String pod, HookName name, String... extraArgs) throws Exception {
+    private static HookResult hook(String ns, String pod, HookKind name, String... extraArgs) throws Exception {
         return hooks.run(new HookInvocation(ns, pod, DemoApp.CONTAINER, name,
                 DemoApp.hook(name.tag(), extraArgs), Duration.ofSeconds(20), ns + "/demo"))
                 .toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     private static long sequence(String ns, String pod) throws Exception {
-        SequenceResult s = hooks.parseSequence(hook(ns, pod, HookName.SEQUENCE));
+        SequenceResult s = hooks.parseSequence(hook(ns, pod, HookKind.SEQUENCE));
         return assertInstanceOf(SequenceResult.Known.class, s, s::toString).value();
     }
 
     private static StatusReport status(String ns, String pod) throws Exception {
-        return hooks.statusOf(hook(ns, pod, HookName.STATUS));
+        return hooks.statusOf(hook(ns, pod, HookKind.STATUS));
     }
 
     private static void ok(HookResult r) {
@@ -77,11 +79,11 @@ class DemoHooksTest {
             assertEquals(0, sequence(ns, "demo-" + i));
             assertEquals(StatusReport.NOT_RUNNING, status(ns, "demo-" + i));
         }
-        ok(hook(ns, "demo-0", HookName.SEED));
+        ok(hook(ns, "demo-0", HookKind.SEED));
         assertEquals(StatusReport.RUNNING_PRIMARY, status(ns, "demo-0"));
         awaitAcked(ns, 3);
-        ok(hook(ns, "demo-1", HookName.PRIMARY, peer(ns, 0)));
-        ok(hook(ns, "demo-2", HookName.PRIMARY, peer(ns, 0), peer(ns, 1)));
+        ok(hook(ns, "demo-1", HookKind.PRIMARY, peer(ns, 0)));
+        ok(hook(ns, "demo-2", HookKind.PRIMARY, peer(ns, 0), peer(ns, 1)));
         for (int i = 0; i < 3; i++) {
             assertEquals(StatusReport.RUNNING_PRIMARY, status(ns, "demo-" + i));
         }
@@ -95,7 +97,7 @@ class DemoHooksTest {
         startThree(ns);
         List<Long> atStop = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ok(hook(ns, "demo-" + i, HookName.STOP));
+            ok(hook(ns, "demo-" + i, HookKind.STOP));
             assertEquals(StatusReport.NOT_RUNNING, status(ns, "demo-" + i));
             atStop.add(sequence(ns, "demo-" + i));
             if (i < 2) {
@@ -112,16 +114,16 @@ class DemoHooksTest {
         assertEquals(List.of(), DemoApp.lostEntries(cluster, ns, "demo", "demo-2"));
 
         // the right recovery: seed the newest, the others catch up from it
-        ok(hook(ns, "demo-2", HookName.SEED));
-        ok(hook(ns, "demo-0", HookName.PRIMARY, peer(ns, 2)));
-        ok(hook(ns, "demo-1", HookName.SECONDARY, peer(ns, 2), peer(ns, 0)));
+        ok(hook(ns, "demo-2", HookKind.SEED));
+        ok(hook(ns, "demo-0", HookKind.PRIMARY, peer(ns, 2)));
+        ok(hook(ns, "demo-1", HookKind.SECONDARY, peer(ns, 2), peer(ns, 0)));
         assertEquals(StatusReport.RUNNING_SECONDARY, status(ns, "demo-1"));
         awaitAcked(ns, (int) s2 + 10);
         assertEquals(List.of(), DemoApp.divergentEntries(cluster, ns, "demo", "demo-0", "demo-1", "demo-2"));
         // stop the writers, then the secondary, which received every entry
-        ok(hook(ns, "demo-0", HookName.STOP));
-        ok(hook(ns, "demo-2", HookName.STOP));
-        ok(hook(ns, "demo-1", HookName.STOP));
+        ok(hook(ns, "demo-0", HookKind.STOP));
+        ok(hook(ns, "demo-2", HookKind.STOP));
+        ok(hook(ns, "demo-1", HookKind.STOP));
         assertEquals(List.of(), DemoApp.lostEntries(cluster, ns, "demo", "demo-1"));
         assertEquals(List.of(), DemoApp.divergentEntries(cluster, ns, "demo", "demo-0", "demo-1", "demo-2"));
         assertTrue(sequence(ns, "demo-1") > s2, "the cluster moved on from " + s2);
@@ -132,12 +134,12 @@ class DemoHooksTest {
         String ns = "wrong";
         startThree(ns);
         for (int i = 0; i < 3; i++) {
-            ok(hook(ns, "demo-" + i, HookName.STOP));
+            ok(hook(ns, "demo-" + i, HookKind.STOP));
             int now = DemoApp.acked(cluster, ns, "demo").size();
             awaitAcked(ns, i < 2 ? now + 3 : now);
         }
         // seeding the OLDEST copy: it writes new entries over numbers already acknowledged
-        ok(hook(ns, "demo-0", HookName.SEED));
+        ok(hook(ns, "demo-0", HookKind.SEED));
         long before = sequence(ns, "demo-2");
         SimulatedCluster.await("demo-0 to pass demo-2's old sequence", WAIT, () -> {
             try {
@@ -149,10 +151,10 @@ class DemoHooksTest {
         assertFalse(DemoApp.divergentEntries(cluster, ns, "demo", "demo-0").isEmpty(),
                 "demo-0 rewrote acknowledged entries");
         // and the newer copy refuses to join it: its history would be reversed... or has diverged
-        HookResult refused = hook(ns, "demo-2", HookName.PRIMARY, peer(ns, 0));
+        HookResult refused = hook(ns, "demo-2", HookKind.PRIMARY, peer(ns, 0));
         assertEquals(new HookOutcome.Exited(1), refused.outcome());
         assertTrue(refused.stderr().text().contains("refusing to join"), refused.stderr().text());
-        ok(hook(ns, "demo-0", HookName.STOP));
+        ok(hook(ns, "demo-0", HookKind.STOP));
     }
 
     @Test
@@ -161,15 +163,15 @@ class DemoHooksTest {
         cluster.client().apps().statefulSets().resource(DemoApp.statefulSet(ns, "demo", 2)).create();
         cluster.awaitPods(ns, "demo", 2, WAIT);
         Files.writeString(cluster.dataDir(ns, "demo-1").resolve("log"), "1 demo-1 aa\n2 demo-1 bb\n3 demo-1 cc\n");
-        ok(hook(ns, "demo-0", HookName.SEED)); // seq 0 and growing, but slower than we ask
-        HookResult r = hook(ns, "demo-1", HookName.PRIMARY, peer(ns, 0));
+        ok(hook(ns, "demo-0", HookKind.SEED)); // seq 0 and growing, but slower than we ask
+        HookResult r = hook(ns, "demo-1", HookKind.PRIMARY, peer(ns, 0));
         assertEquals(new HookOutcome.Exited(1), r.outcome());
         assertTrue(r.stderr().text().contains("refusing to join"), r.stderr().text());
         assertEquals(StatusReport.NOT_RUNNING, status(ns, "demo-1"));
-        HookResult noPeer = hook(ns, "demo-1", HookName.PRIMARY, DemoApp.fqdn(ns, "demo", "demo-9"));
+        HookResult noPeer = hook(ns, "demo-1", HookKind.PRIMARY, DemoApp.fqdn(ns, "demo", "demo-9"));
         assertEquals(new HookOutcome.Exited(1), noPeer.outcome());
         assertTrue(noPeer.stderr().text().contains("no live peer"), noPeer.stderr().text());
-        ok(hook(ns, "demo-0", HookName.STOP));
+        ok(hook(ns, "demo-0", HookKind.STOP));
     }
 
     @Test
@@ -177,7 +179,7 @@ class DemoHooksTest {
         String ns = "corrupt";
         cluster.createPod(ns, "demo-0", DemoApp.CONTAINER);
         Files.writeString(cluster.dataDir(ns, "demo-0").resolve("log"), "1 a b\ngarbage\n");
-        HookResult r = hook(ns, "demo-0", HookName.SEQUENCE);
+        HookResult r = hook(ns, "demo-0", HookKind.SEQUENCE);
         SequenceResult s = hooks.parseSequence(r);
         SequenceResult.Unknown u = assertInstanceOf(SequenceResult.Unknown.class, s);
         assertTrue(u.reason().contains("corrupt log"), u.reason());
@@ -201,15 +203,15 @@ class DemoHooksTest {
         }
         int acked = DemoApp.acked(cluster, ns, "demo").size();
         assertTrue(best >= acked, "the newest copy has every acknowledged entry: " + best + " >= " + acked);
-        ok(hook(ns, "demo-" + bestPod, HookName.SEED));
+        ok(hook(ns, "demo-" + bestPod, HookKind.SEED));
         for (int i = 0; i < 3; i++) {
             if (i != bestPod) {
-                ok(hook(ns, "demo-" + i, HookName.PRIMARY, peer(ns, bestPod)));
+                ok(hook(ns, "demo-" + i, HookKind.PRIMARY, peer(ns, bestPod)));
             }
         }
         awaitAcked(ns, acked + 10);
         for (int i = 0; i < 3; i++) {
-            ok(hook(ns, "demo-" + i, HookName.STOP));
+            ok(hook(ns, "demo-" + i, HookKind.STOP));
         }
         // the last one stopped has every acknowledged entry; none contradicts one
         assertEquals(List.of(), DemoApp.lostEntries(cluster, ns, "demo", "demo-2"));

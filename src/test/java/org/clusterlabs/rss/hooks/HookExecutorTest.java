@@ -1,5 +1,7 @@
 package org.clusterlabs.rss.hooks;
 
+import org.clusterlabs.rss.recovery.HookKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -44,7 +46,7 @@ class HookExecutorTest {
         cluster = SimulatedCluster.start(new SimulatedCluster.Options().applyCrd(false));
         cluster.createPod(NS, POD, C);
         hooks = new HookExecutor(cluster.client(), 32, 8, 64 * 1024, new RssMetrics(registry));
-        run(HookName.STATUS, List.of("true"), Duration.ofSeconds(20)); // warm up the JVM's exec path
+        run(HookKind.STATUS, List.of("true"), Duration.ofSeconds(20)); // warm up the JVM's exec path
     }
 
     @AfterAll
@@ -53,11 +55,11 @@ class HookExecutorTest {
         cluster.close();
     }
 
-    static HookResult run(HookName hook, List<String> argv, Duration timeout) throws Exception {
+    static HookResult run(HookKind hook, List<String> argv, Duration timeout) throws Exception {
         return run(POD, C, hook, argv, timeout, NS + "/app");
     }
 
-    static HookResult run(String pod, String container, HookName hook, List<String> argv, Duration timeout, String owner)
+    static HookResult run(String pod, String container, HookKind hook, List<String> argv, Duration timeout, String owner)
             throws Exception {
         return hooks.run(new HookInvocation(NS, pod, container, hook, argv, timeout, owner))
                 .toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -70,7 +72,7 @@ class HookExecutorTest {
     @ParameterizedTest
     @CsvSource({ "0, RUNNING_SECONDARY", "7, NOT_RUNNING", "8, RUNNING_PRIMARY", "3, FAILED" })
     void exitCodesMapToOutcomesAndStatuses(int code, StatusReport expected) throws Exception {
-        HookResult r = run(HookName.STATUS, sh("exit " + code), Duration.ofSeconds(10));
+        HookResult r = run(HookKind.STATUS, sh("exit " + code), Duration.ofSeconds(10));
         if (code == 0) {
             assertInstanceOf(HookOutcome.Succeeded.class, r.outcome());
         } else {
@@ -83,7 +85,7 @@ class HookExecutorTest {
     @Test
     void aTimeoutIsRealAndTheLocalProcessIsGone() throws Exception {
         long t0 = System.nanoTime();
-        HookResult r = run(HookName.SEQUENCE, List.of("sleep", "30"), Duration.ofSeconds(1));
+        HookResult r = run(HookKind.SEQUENCE, List.of("sleep", "30"), Duration.ofSeconds(1));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertInstanceOf(HookOutcome.TimedOut.class, r.outcome());
         assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "TimedOut after " + took);
@@ -98,7 +100,7 @@ class HookExecutorTest {
     @Test
     void fiftyMegabytesOfStdoutAreCappedWithoutGrowingTheHeap() throws Exception {
         long before = usedHeapAfterGc();
-        HookResult r = run(HookName.SEQUENCE, sh("head -c 52428800 /dev/zero | tr '\\0' 'x'; echo done >&2"),
+        HookResult r = run(HookKind.SEQUENCE, sh("head -c 52428800 /dev/zero | tr '\\0' 'x'; echo done >&2"),
                 Duration.ofSeconds(60));
         long after = usedHeapAfterGc();
         assertInstanceOf(HookOutcome.Succeeded.class, r.outcome());
@@ -116,7 +118,7 @@ class HookExecutorTest {
 
     @Test
     void stderrIsCapturedSeparately() throws Exception {
-        HookResult r = run(HookName.PRIMARY, sh("echo to-out; echo to-err >&2; echo more-err >&2; exit 2"),
+        HookResult r = run(HookKind.PRIMARY, sh("echo to-out; echo to-err >&2; echo more-err >&2; exit 2"),
                 Duration.ofSeconds(10));
         assertEquals("to-out\n", r.stdout().text());
         assertEquals("to-err\nmore-err\n", r.stderr().text());
@@ -134,7 +136,7 @@ class HookExecutorTest {
         argv.add("printf");
         argv.add("%s\\0");
         argv.addAll(args);
-        HookResult r = run(HookName.SEED, argv, Duration.ofSeconds(10));
+        HookResult r = run(HookKind.SEED, argv, Duration.ofSeconds(10));
         assertInstanceOf(HookOutcome.Succeeded.class, r.outcome(), r::describe);
         String out = new String(r.stdout().bytes(), StandardCharsets.UTF_8);
         List<String> got = List.of(out.substring(0, out.length() - 1).split("\0", -1));
@@ -145,7 +147,7 @@ class HookExecutorTest {
 
     @Test
     void aMissingPodIsPodNotFoundNamingThePod() throws Exception {
-        HookResult r = run("no-such-pod", C, HookName.STATUS, List.of("true"), Duration.ofSeconds(10), NS + "/app");
+        HookResult r = run("no-such-pod", C, HookKind.STATUS, List.of("true"), Duration.ofSeconds(10), NS + "/app");
         assertEquals(new HookOutcome.PodNotFound("no-such-pod"), r.outcome());
         assertTrue(r.describe().contains("no-such-pod"), r.describe());
         assertEquals(StatusReport.FAILED, HookResults.statusOf(r));
@@ -153,7 +155,7 @@ class HookExecutorTest {
 
     @Test
     void aMissingContainerIsContainerNotFound() throws Exception {
-        HookResult r = run(POD, "sidecar", HookName.STATUS, List.of("true"), Duration.ofSeconds(10), NS + "/app");
+        HookResult r = run(POD, "sidecar", HookKind.STATUS, List.of("true"), Duration.ofSeconds(10), NS + "/app");
         HookOutcome.ContainerNotFound cnf = assertInstanceOf(HookOutcome.ContainerNotFound.class, r.outcome());
         assertEquals("sidecar", cnf.container());
     }
@@ -165,7 +167,7 @@ class HookExecutorTest {
                 .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
                         + "\"message\":\"pods \\\"locked-0\\\" is forbidden: User \\\"op\\\" cannot get resource \\\"pods\\\"\",\"code\":403}")
                 .always();
-        HookResult r = run("locked-0", C, HookName.STATUS, List.of("true"), Duration.ofSeconds(10), NS + "/app");
+        HookResult r = run("locked-0", C, HookKind.STATUS, List.of("true"), Duration.ofSeconds(10), NS + "/app");
         HookOutcome.Forbidden f = assertInstanceOf(HookOutcome.Forbidden.class, r.outcome());
         assertTrue(f.message().contains("forbidden"), f.message());
     }
@@ -178,7 +180,7 @@ class HookExecutorTest {
         cluster.setNodeReady("node-far", false);
         // the API server answers the upgrade with 500 (cannot dial the kubelet); fabric8 retries 5xx with backoff, so
         // the hook ends as TimedOut (or ConnectionLost once the retries are exhausted): never as an exit status
-        HookResult r = run("far-0", C, HookName.STATUS, List.of("true"), Duration.ofSeconds(2), NS + "/app");
+        HookResult r = run("far-0", C, HookKind.STATUS, List.of("true"), Duration.ofSeconds(2), NS + "/app");
         assertTrue(r.outcome() instanceof HookOutcome.TimedOut || r.outcome() instanceof HookOutcome.ConnectionLost,
                 r::describe);
         assertTrue(r.exitCode().isEmpty());
@@ -201,7 +203,7 @@ class HookExecutorTest {
             echo oops >&2; exit 1                  | 0 | unknown oops
             """)
     void sequenceParsing(String script, int ignored, String expected) throws Exception {
-        HookResult r = run(HookName.SEQUENCE, sh(script), Duration.ofSeconds(10));
+        HookResult r = run(HookKind.SEQUENCE, sh(script), Duration.ofSeconds(10));
         SequenceResult s = HookResults.parseSequence(r);
         if (expected.startsWith("known ")) {
             assertEquals(new SequenceResult.Known(Long.parseLong(expected.substring(6))), s);
@@ -214,7 +216,7 @@ class HookExecutorTest {
 
     @Test
     void sequenceReasonQuotesTheOutput() throws Exception {
-        HookResult r = run(HookName.SEQUENCE, sh("echo banana"), Duration.ofSeconds(10));
+        HookResult r = run(HookKind.SEQUENCE, sh("echo banana"), Duration.ofSeconds(10));
         assertEquals(new SequenceResult.Unknown("sequence hook on app-0 printed \"banana\", not an integer"),
                 HookResults.parseSequence(r));
     }
@@ -227,7 +229,7 @@ class HookExecutorTest {
         }
         long t0 = System.nanoTime();
         for (int i = 0; i < 20; i++) {
-            all.add(hooks.run(new HookInvocation(NS, "par-" + i, C, HookName.STATUS, List.of("sleep", "2"),
+            all.add(hooks.run(new HookInvocation(NS, "par-" + i, C, HookKind.STATUS, List.of("sleep", "2"),
                     Duration.ofSeconds(30), NS + "/owner-" + i)).toCompletableFuture());
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -252,12 +254,12 @@ class HookExecutorTest {
         try {
             List<CompletableFuture<HookResult>> all = new ArrayList<>();
             for (int i = 0; i < 7; i++) {
-                all.add(limited.run(new HookInvocation(NS, POD, C, HookName.STATUS, List.of("sleep", "1.5"),
+                all.add(limited.run(new HookInvocation(NS, POD, C, HookKind.STATUS, List.of("sleep", "1.5"),
                         Duration.ofSeconds(30), NS + "/one-owner")).toCompletableFuture());
             }
             // another owner is not held behind them: its hook runs while the first three still sleep
             List<String> otherArgv = List.of("echo", "other-owner");
-            HookResult other = limited.run(new HookInvocation(NS, POD, C, HookName.STATUS, otherArgv,
+            HookResult other = limited.run(new HookInvocation(NS, POD, C, HookKind.STATUS, otherArgv,
                     Duration.ofSeconds(30), NS + "/other-owner")).toCompletableFuture().get(30, TimeUnit.SECONDS);
             assertInstanceOf(HookOutcome.Succeeded.class, other.outcome(), other::describe);
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -286,7 +288,7 @@ class HookExecutorTest {
 
     @Test
     void aDroppedConnectionIsConnectionLost() throws Exception {
-        var stage = hooks.run(new HookInvocation(NS, POD, C, HookName.SEQUENCE, List.of("sleep", "20"),
+        var stage = hooks.run(new HookInvocation(NS, POD, C, HookKind.SEQUENCE, List.of("sleep", "20"),
                 Duration.ofSeconds(30), null)).toCompletableFuture();
         SimulatedCluster.await("the sleep to run", Duration.ofSeconds(10), () -> {
             try {
@@ -307,7 +309,7 @@ class HookExecutorTest {
     @Test
     void callersAreNeverBlocked() throws Exception {
         long t0 = System.nanoTime();
-        var stage = hooks.run(new HookInvocation(NS, POD, C, HookName.STOP, List.of("sleep", "1"), Duration.ofSeconds(10), null));
+        var stage = hooks.run(new HookInvocation(NS, POD, C, HookKind.STOP, List.of("sleep", "1"), Duration.ofSeconds(10), null));
         long returnedAfter = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(returnedAfter < 500, "run() returned after " + returnedAfter + " ms, not at once (the hook takes 1 s)");
         assertInstanceOf(HookOutcome.Succeeded.class, stage.toCompletableFuture().get(30, TimeUnit.SECONDS).outcome());
@@ -338,9 +340,9 @@ class HookExecutorTest {
         jul.addHandler(h);
         try {
             cluster.createPod(NS, "warn-me-0", C);
-            run("warn-me-0", C, HookName.PRIMARY, sh("echo 'first line of trouble' >&2; echo second >&2; exit 4"),
+            run("warn-me-0", C, HookKind.PRIMARY, sh("echo 'first line of trouble' >&2; echo second >&2; exit 4"),
                     Duration.ofSeconds(10), NS + "/app");
-            run("warn-me-0", C, HookName.STATUS, sh("exit 8"), Duration.ofSeconds(10), NS + "/app"); // an answer
+            run("warn-me-0", C, HookKind.STATUS, sh("exit 8"), Duration.ofSeconds(10), NS + "/app"); // an answer
         } finally {
             jul.removeHandler(h);
         }
@@ -353,7 +355,7 @@ class HookExecutorTest {
 
     @Test
     void metricsAreTaggedByHookAndOutcome() throws Exception {
-        run(HookName.STOP, sh("exit 5"), Duration.ofSeconds(10));
+        run(HookKind.STOP, sh("exit 5"), Duration.ofSeconds(10));
         assertTrue(registry.get(RssMetrics.HOOK_EXECUTIONS).tag("hook", "stop").tag("outcome", "exited").counter()
                 .count() >= 1);
         assertTrue(registry.get(RssMetrics.HOOK_DURATION).tag("hook", "stop").tag("outcome", "exited").timer()

@@ -1,5 +1,7 @@
 package org.clusterlabs.rss.hooks;
 
+import org.clusterlabs.rss.recovery.HookKind;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,15 +42,15 @@ class HookMetricsQuarkusTest {
         SimulatedCluster cluster = SimulatedClusterResource.cluster();
         assertEquals(cluster.server(), server);
         cluster.createPod("mq", "m-0", "app");
-        HookResult seq = hooks.run(new HookInvocation("mq", "m-0", "app", HookName.SEQUENCE,
+        HookResult seq = hooks.run(new HookInvocation("mq", "m-0", "app", HookKind.SEQUENCE,
                 List.of("sh", "-c", "echo 42"), Duration.ofSeconds(20), "mq/m")).toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         assertEquals(new SequenceResult.Known(42), hooks.parseSequence(seq));
-        HookResult st = hooks.run(new HookInvocation("mq", "m-0", "app", HookName.STATUS,
+        HookResult st = hooks.run(new HookInvocation("mq", "m-0", "app", HookKind.STATUS,
                 List.of("sh", "-c", "exit 7"), Duration.ofSeconds(20), "mq/m")).toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         assertEquals(new HookOutcome.Exited(7), st.outcome());
-        HookResult gone = hooks.run(new HookInvocation("mq", "nope-0", "app", HookName.PRIMARY,
+        HookResult gone = hooks.run(new HookInvocation("mq", "nope-0", "app", HookKind.PRIMARY,
                 List.of("true"), Duration.ofSeconds(20), "mq/m")).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertInstanceOf(HookOutcome.PodNotFound.class, gone.outcome());
 

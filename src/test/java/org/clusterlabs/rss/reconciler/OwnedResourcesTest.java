@@ -90,7 +90,7 @@ class OwnedResourcesTest {
         client.resource(RssFixtures.valid(NS, "grow", 3)).create();
         awaitStatefulSet("grow");
 
-        client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName("grow").edit(r -> {
+        edit("grow", r -> {
             r.getSpec().setReplicas(5);
             r.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example/app:2");
             return r;
@@ -109,7 +109,7 @@ class OwnedResourcesTest {
         client.resource(RssFixtures.valid(NS, "frozen", 3)).create();
         awaitStatefulSet("frozen");
 
-        client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName("frozen").edit(r -> {
+        edit("frozen", r -> {
             r.getSpec().setPaused(true);
             r.getSpec().setReplicas(6);
             return r;
@@ -165,11 +165,10 @@ class OwnedResourcesTest {
         drain();
 
         // An annotation change triggers a reconcile but changes nothing the operator owns or records.
-        client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName("idle")
-                .edit(r -> {
-                    r.getMetadata().getAnnotations().put("example.org/poke", "1");
-                    return r;
-                });
+        edit("idle", r -> {
+            r.getMetadata().getAnnotations().put("example.org/poke", "1");
+            return r;
+        });
         Thread.sleep(3000);
 
         List<String> writes = drain().stream()
@@ -179,6 +178,16 @@ class OwnedResourcesTest {
                 .filter(w -> w.contains("/namespaces/" + NS + "/") && w.contains("idle"))
                 .toList();
         assertThat(writes).isEmpty();
+    }
+
+    /** Edits as a user would: a conflict with the operator's own status write means read again and retry. */
+    private void edit(String name, java.util.function.UnaryOperator<ReplicatedStatefulSet> change) {
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .until(() -> {
+                    client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName(name).edit(change);
+                    return true;
+                });
     }
 
     private List<RecordedRequest> drain() throws InterruptedException {

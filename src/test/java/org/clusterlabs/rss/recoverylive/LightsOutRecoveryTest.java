@@ -88,15 +88,7 @@ class LightsOutRecoveryTest {
     void afterALightsOutTheNewestCopySeedsAndNothingIsLost() {
         LiveCluster c = cluster("newest", 3);
         c.awaitRunning(3);
-        c.awaitMoreAcked(5);
-        // A rolling failure the operator cannot react to (paused), so that copies stop one after the other.
-        c.pause(true);
-        c.sim.killPodProcesses("newest", "db-0");
-        c.awaitMoreAcked(5);
-        c.sim.killPodProcesses("newest", "db-1");
-        c.awaitMoreAcked(5);
-        long epoch = c.epoch();
-        c.sim.cutPower("newest", "db");
+        long epoch = c.rollingPowerFailure("db-0", "db-1");
         c.pause(false);
 
         ReplicatedStatefulSetStatus status = c.awaitRecoveredAfter(epoch, 3);
@@ -113,12 +105,7 @@ class LightsOutRecoveryTest {
     void aTieGoesToTheLowestOrdinal() throws Exception {
         LiveCluster c = cluster("tie", 3);
         c.awaitRunning(3);
-        c.awaitMoreAcked(3);
-        c.pause(true);
-        c.sim.killPodProcesses("tie", "db-0");
-        c.awaitMoreAcked(3);
-        long epoch = c.epoch();
-        c.sim.cutPower("tie", "db");
+        long epoch = c.rollingPowerFailure("db-0");
         // Copies 1 and 2 now hold the same data: make that exact, whatever the last write did.
         java.nio.file.Files.copy(c.sim.dataDir("tie", "db-1").resolve("log"),
                 c.sim.dataDir("tie", "db-2").resolve("log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -132,9 +119,7 @@ class LightsOutRecoveryTest {
     void garbageFromOneSequenceHookMakesTheOperatorWaitAndSayWhy() {
         LiveCluster c = cluster("garbage", 3);
         c.awaitRunning(3);
-        c.pause(true);
-        long epoch = c.epoch();
-        c.sim.cutPower("garbage", "db");
+        long epoch = c.rollingPowerFailure();
         c.sim.setPodEnv("garbage", "db-2", "DEMO_SEQUENCE_OUTPUT", "banana");
         c.pause(false);
 
@@ -222,9 +207,7 @@ class LightsOutRecoveryTest {
     void aPodOnANodeThatIsNotReadyBlocksTheSeedUntilItsNodeIsBack() {
         LiveCluster c = cluster("fencing", 3);
         c.awaitRunning(3);
-        c.pause(true);
-        long epoch = c.epoch();
-        c.sim.cutPower("fencing", "db");
+        long epoch = c.rollingPowerFailure();
         c.sim.awaitPods("fencing", "db", 3, LiveCluster.PATIENCE);
         String node = c.client.pods().inNamespace("fencing").withName("db-1").get().getSpec().getNodeName();
         c.sim.setNodeReady(node, false);
@@ -250,12 +233,7 @@ class LightsOutRecoveryTest {
     void theForceSeedAnnotationIsHonouredOnceWithAWarningAndOverridesTheHighWaterMark() {
         LiveCluster c = cluster("force", 3);
         c.awaitRunning(3);
-        c.awaitMoreAcked(3);
-        c.pause(true);
-        c.sim.killPodProcesses("force", "db-0");
-        c.awaitMoreAcked(5);
-        long epoch = c.epoch();
-        c.sim.cutPower("force", "db");
+        long epoch = c.rollingPowerFailure("db-0");
         long highWaterBefore = c.status().getHighWaterMark() == null ? 0 : c.status().getHighWaterMark();
 
         c.edit(r -> {

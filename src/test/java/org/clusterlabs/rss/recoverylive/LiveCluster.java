@@ -97,6 +97,23 @@ final class LiveCluster {
         await().atMost(PATIENCE).until(() -> DemoApp.acked(sim, ns, name).size() >= now + more);
     }
 
+    /**
+     * A rolling power failure the operator cannot react to (it is paused): the given copies stop one after the
+     * other, with writes landing in between, then the power is cut. The operator stays paused. Returns the epoch
+     * before the failure.
+     */
+    long rollingPowerFailure(String... stopFirst) {
+        awaitMoreAcked(3);
+        pause(true);
+        for (String pod : stopFirst) {
+            sim.killPodProcesses(ns, pod);
+            awaitMoreAcked(5);
+        }
+        long epoch = epoch();
+        sim.cutPower(ns, name);
+        return epoch;
+    }
+
     /** Waits for the recovery that follows a lights-out: a new epoch, Running, every copy a primary. */
     ReplicatedStatefulSetStatus awaitRecoveredAfter(long epochBefore, int primaries) {
         return awaitStatus(s -> s.getPhase() == Phase.Running && s.getEpoch() != null && s.getEpoch() > epochBefore

@@ -50,13 +50,8 @@ class OperatorRestartTest {
             return r;
         });
         c.awaitRunning(3);
-        c.awaitMoreAcked(5);
-        c.pause(true);
-        c.sim.killPodProcesses("restart", "db-0");
-        c.awaitMoreAcked(5);
-        long epoch = c.epoch();
         Instant cut = Instant.now();
-        c.sim.cutPower("restart", "db");
+        long epoch = c.rollingPowerFailure("db-0");
         c.pause(false);
 
         ReplicatedStatefulSetStatus recorded = await().atMost(LiveCluster.PATIENCE).pollInterval(Duration.ofMillis(20))
