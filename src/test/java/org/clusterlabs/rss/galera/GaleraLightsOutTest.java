@@ -97,6 +97,16 @@ class GaleraLightsOutTest {
     static final Set<Long> acked = new TreeSet<>();
     static long nextId = 1;
     static final List<String> lines = new ArrayList<>();
+    static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    /** Dumps what the operator and the servers say when a case fails, then lets JUnit report it. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.TestWatcher DUMP = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext ctx, Throwable cause) {
+            dump(ctx.getDisplayName() + " failed: " + cause);
+        }
+    };
 
     // ------------------------------------------------------------------------------------------------ set-up
 
@@ -110,6 +120,7 @@ class GaleraLightsOutTest {
         String first = new BufferedReader(new InputStreamReader(lockHolder.getInputStream())).readLine();
         assertThat(first).as("flock " + LOCK).isEqualTo("locked");
 
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // one INFO line per API request otherwise
         sim = SimulatedClusterResource.cluster();
         client = sim.client();
         Path hooks = Path.of("examples/galera/hooks").toAbsolutePath();
@@ -646,6 +657,37 @@ class GaleraLightsOutTest {
     static void assertNoMariadbdLeft() {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(ourMariadbds()).as("mariadbd left after the power cut").isEmpty());
+    }
+
+    static void dump(String why) {
+        try {
+            say("DIAGNOSIS: " + why);
+            ReplicatedStatefulSetStatus s = status();
+            say("  phase=" + s.getPhase() + " epoch=" + s.getEpoch() + " primaries=" + s.getPrimaries() + " seed="
+                    + (s.getSeed() == null ? null : s.getSeed().getPod() + "@" + s.getSeed().getSequence()
+                            + " epoch " + s.getSeed().getEpoch() + " forced " + s.getSeed().getForced()));
+            s.getConditions().forEach(c -> say("  condition " + c.getType() + "=" + c.getStatus() + " "
+                    + c.getReason() + ": " + c.getMessage()));
+            s.getMembers().forEach(m -> say("  member " + m.getPod() + " role=" + m.getRole() + " seq="
+                    + m.getSequence() + " last=" + m.getLastHook() + "/" + m.getLastHookOutcome() + " failures="
+                    + m.getFailures() + " msg=" + m.getMessage()));
+            client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .sorted(java.util.Comparator.comparing(e -> String.valueOf(e.getLastTimestamp())))
+                    .forEach(e -> say("  event " + e.getLastTimestamp() + " " + e.getType() + " " + e.getReason()
+                            + " x" + e.getCount() + ": " + e.getMessage()));
+            sim.execLog().stream().filter(e -> e.namespace().equals(NS) && !cmd(e).equals("/hooks/status"))
+                    .forEach(e -> say("  exec " + e.started() + " " + String.format("%.2fs ", seconds(e)) + e));
+            for (int i = 0; i < N; i++) {
+                Path log = errorLog(i);
+                if (Files.exists(log)) {
+                    List<String> l = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+                    say("  " + log + " (last 15 lines):");
+                    l.subList(Math.max(0, l.size() - 15), l.size()).forEach(x -> say("    " + x));
+                }
+            }
+        } catch (Exception | AssertionError e) {
+            say("  (diagnosis failed: " + e + ")");
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ hosts, names
