@@ -286,6 +286,29 @@ class GaleraLightsOutTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void aPowerCutKillsEveryMariadbdThroughThePodMarker() throws Exception {
+        Assumptions.assumeTrue(formed, "the cluster was not formed");
+        pause(true);
+        if (ourMariadbds().isEmpty()) { // the negative control did not run: start one server to check on
+            edit(r -> {
+                r.getSpec().setPaused(false);
+                return r;
+            });
+            await().atMost(RECOVERY_PATIENCE).until(() -> !ourMariadbds().isEmpty());
+            pause(true);
+        }
+        List<Long> running = ourMariadbds();
+        for (long pid : running) {
+            String env = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
+            assertThat(env).as("mariadbd " + pid + " inherited the exec's pod marker").contains("RSS_SIM_POD_UID=");
+        }
+        sim.cutPower(NS, NAME);
+        assertNoMariadbdLeft();
+        say("the power cut killed " + running.size() + " running mariadbd through RSS_SIM_POD_UID: " + running);
+    }
+
     // ------------------------------------------------------------------------------------------------ one case
 
     private void lightsOut(List<Integer> order, boolean killAll) throws Exception {
