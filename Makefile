@@ -1,31 +1,30 @@
 # The Makefile targets are the project's interface. Every target runs on a machine without Docker or a cluster,
 # except `native` (needs GraalVM/Mandrel) and `run` (needs a kube context).
 MVN ?= mvn -B
-MVN_OFFLINE := $(shell [ -d $$HOME/.m2/repository/io/quarkus ] && echo -o)
 
 .PHONY: test test-fast demo bench manifests bundle helm run native clean
 
 ## test: every tier that can run here (planner, operator against the in-memory API server, real Galera)
 test:
-	$(MVN) $(MVN_OFFLINE) verify
+	$(MVN) verify
 
 ## test-fast: like test, without the slow real-application (tier 3) tests
 test-fast:
-	$(MVN) $(MVN_OFFLINE) verify -Dtest.excludedGroups=real-app
+	$(MVN) verify -Dtest.excludedGroups=real-app
 
 ## demo: the real operator against the embedded simulated cluster, with a lights-out and its recovery
 demo:
-	$(MVN) $(MVN_OFFLINE) -q package -DskipTests
-	$(MVN) $(MVN_OFFLINE) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.demo.Demo -Dexec.args="$(ARGS)"
+	$(MVN) -q package -DskipTests
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.demo.Demo -Dexec.args="$(ARGS)"
 
 ## bench: the committed benchmark; results go to docs/benchmarks.md
 bench:
-	$(MVN) $(MVN_OFFLINE) -q test-compile
-	$(MVN) $(MVN_OFFLINE) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.bench.Bench
+	$(MVN) -q test-compile
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.bench.Bench
 
 ## manifests: generate the CRD, RBAC, Deployment and ServiceMonitor into target/kubernetes
 manifests:
-	$(MVN) $(MVN_OFFLINE) -q package -DskipTests
+	$(MVN) -q package -DskipTests
 	@echo "Generated manifests:"
 	@ls -1 target/kubernetes/*.yml | sed 's/^/  /'
 	@echo "Install the CRD with: kubectl apply --server-side -f target/kubernetes/replicatedstatefulsets.clusterlabs.org-v1.yml"

@@ -128,7 +128,12 @@ public class HookExecutor {
 
         void start() {
             startedAt = System.nanoTime();
-            timeoutTask = timer.schedule(this::onTimeout, inv.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                timeoutTask = timer.schedule(this::onTimeout, inv.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) { // shut down
+                finish(new HookOutcome.ConnectionLost("the hook runner is shutting down; the hook did not run"));
+                return;
+            }
             try {
                 ExecWatch w = client.pods().inNamespace(inv.namespace()).withName(inv.pod())
                         .inContainer(inv.container())

@@ -23,6 +23,7 @@ import org.clusterlabs.rss.recovery.HookKind;
 import org.clusterlabs.rss.recovery.Observed;
 import org.clusterlabs.rss.recovery.SequenceResult;
 import org.clusterlabs.rss.recovery.StatusReport;
+import org.clusterlabs.rss.resources.ResourceNames;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,14 +51,17 @@ public class ActionRunner {
 
     /** Runs every action of a decision; returns at once, hooks go on in the background. */
     public void run(ReplicatedStatefulSet rss, List<Action> actions, Consumer<ResourceID> wake) {
+        String waiting = actions.stream().filter(Action.WaitFor.class::isInstance)
+                .map(a -> ((Action.WaitFor) a).reason()).distinct().collect(Collectors.joining("; "));
+        if (!waiting.isEmpty()) {
+            events.once(rss, "Normal", RssEvents.WAITING_FOR_MEMBERS, waiting);
+        }
         for (Action action : actions) {
             if (action instanceof Action.CheckStatus a) {
                 a.pods().forEach(pod -> hook(rss, HookKind.STATUS, pod, List.of(), wake));
             } else if (action instanceof Action.CollectSequences a) {
                 rounds.put(HookInvocations.ownerKey(rss), new SequenceRound(a.pods()));
                 a.pods().forEach(pod -> hook(rss, HookKind.SEQUENCE, pod, List.of(), wake));
-            } else if (action instanceof Action.WaitFor a) {
-                events.once(rss, "Normal", RssEvents.WAITING_FOR_MEMBERS, a.reason());
             } else if (action instanceof Action.Seed a) {
                 if (a.forced()) {
                     events.warning(rss, RssEvents.FORCED_SEED, "seeding " + a.pod() + " in epoch " + a.epoch()
@@ -71,7 +75,7 @@ public class ActionRunner {
             } else if (action instanceof Action.StartSecondaries a) {
                 a.pods().forEach(pod -> hook(rss, HookKind.SECONDARY, pod, a.peers(), wake));
             } else if (action instanceof Action.Stop a) {
-                if (a.why().toLowerCase().contains("scale")) {
+                if (ResourceNames.ordinalOf(rss, a.pod()) >= rss.getSpec().replicasOrZero()) {
                     events.normal(rss, RssEvents.SCALE_DOWN_STOP, "stopping " + a.pod() + ": " + a.why());
                 }
                 stop(rss, a.pod(), a.why(), wake);

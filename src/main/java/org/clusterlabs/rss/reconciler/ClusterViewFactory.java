@@ -21,6 +21,7 @@ import org.clusterlabs.rss.api.v1alpha1.RecoverySpec;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetSpec;
 import org.clusterlabs.rss.recovery.ClusterView;
+import org.clusterlabs.rss.recovery.HookKind;
 import org.clusterlabs.rss.recovery.MemberView;
 import org.clusterlabs.rss.recovery.MissingMembersPolicy;
 import org.clusterlabs.rss.recovery.PlannerSpec;
@@ -95,8 +96,16 @@ final class ClusterViewFactory {
                 || updateRevision.equals(pod.getMetadata().getLabels() == null ? null
                         : pod.getMetadata().getLabels().get(REVISION_LABEL));
         return new MemberView(name, ordinal, true, phase(pod), PodConditions.isReady(pod),
-                nodeReachable(pod, nodes), upToDate, m.status(), m.sequence(), m.inFlight(),
+                nodeReachable(pod, nodes), upToDate, m.status(), m.sequence(), planningRelevant(m),
                 m.lastStartOrStopAt());
+    }
+
+    /**
+     * A periodic status probe of a copy whose status is known changes nothing the planner knows until it answers;
+     * showing it as in flight would make every probe look like a state change (and a status write).
+     */
+    private static Optional<HookKind> planningRelevant(MemberMemory.Member m) {
+        return m.inFlight().filter(kind -> kind != HookKind.STATUS || m.status().isEmpty());
     }
 
     /**

@@ -21,6 +21,7 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +42,7 @@ import org.clusterlabs.rss.recovery.Decision;
 import org.clusterlabs.rss.recovery.Planner;
 import org.clusterlabs.rss.recovery.RecordedState;
 import org.clusterlabs.rss.resources.Labels;
+import org.jboss.logging.Logger;
 
 /**
  * One pass observes (the resource, its StatefulSet, pods and their nodes, and the hook results this process has
@@ -72,6 +74,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
     static final String HOOK_RESULTS = "hook-results";
 
     private static final ObjectMapper COPIER = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(ReplicatedStatefulSetReconciler.class);
 
     private final Planner planner = new Planner();
     private final MemberMemory memory;
@@ -210,6 +213,10 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
             Context<ReplicatedStatefulSet> context, ReplicatedStatefulSetStatus before,
             ReplicatedStatefulSetStatus after, Optional<Duration> reschedule) {
         if (!after.equals(before)) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("status of %s/%s changes:%n  from %s%n  to   %s", rss.getMetadata().getNamespace(),
+                        rss.getMetadata().getName(), Serialization.asJson(before), Serialization.asJson(after));
+            }
             writeStatus(rss, context, after);
         }
         UpdateControl<ReplicatedStatefulSet> control = UpdateControl.noUpdate();

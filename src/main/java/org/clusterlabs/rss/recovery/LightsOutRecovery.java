@@ -32,21 +32,6 @@ final class LightsOutRecovery {
         if (record.recoveryStartedAt.isEmpty()) {
             record.recoveryStartedAt = Optional.of(ctx.now);
         }
-        Instant orphansEnd = ctx.view.orphanHooksEndBy();
-        if (ctx.now.isBefore(orphansEnd)) {
-            ctx.add(new Action.WaitFor(PlanContext.pods(ctx.members), "a hook started before the operator restarted"
-                    + " may still be starting a copy until " + orphansEnd));
-            return ctx.decide(ClusterPhase.RECOVERING, "WaitingForOrphanHooks", "No copy is known to run, but hooks"
-                    + " started by the previous operator process may still be running until " + orphansEnd
-                    + "; no seed is chosen before then.");
-        }
-        List<Member> checkedTooEarly = ctx.members(m -> m.canRunHooks()
-                && m.statusAt().map(at -> at.isBefore(orphansEnd)).orElse(false));
-        if (!checkedTooEarly.isEmpty()) {
-            ctx.add(new Action.CheckStatus(PlanContext.pods(checkedTooEarly)));
-            return ctx.decide(ClusterPhase.RECOVERING, "CheckingStatus", "Checking " + PlanContext.names(
-                    checkedTooEarly) + " again: their status predates the end of the previous operator's hooks.");
-        }
         recreateOutdatedPods();
         Optional<String> force = ctx.view.unconsumedForce();
         if (force.isPresent()) {
@@ -64,7 +49,8 @@ final class LightsOutRecovery {
             ctx.add(new Action.Refuse(reason));
             return ctx.decide(ClusterPhase.FAILED, "FewerReplicasThanLastRunning", reason);
         }
-        if (ctx.view.statefulSetReplicas() != spec.replicas()) {
+        // Never shrink while nothing runs: a departing copy may hold the newest data, so it votes too.
+        if (ctx.view.statefulSetReplicas() < spec.replicas()) {
             ctx.add(new Action.ResizeStatefulSet(spec.replicas()));
         }
         return elect();
@@ -104,7 +90,7 @@ final class LightsOutRecovery {
         if (sequence.isPresent() && sequence.get().value() instanceof SequenceResult.Known known) {
             record.consumedForceSeed = Optional.of(pod);
             record.lastRunningMembers = Math.min(record.lastRunningMembers, spec.replicas());
-            if (ctx.view.statefulSetReplicas() != spec.replicas()) {
+            if (ctx.view.statefulSetReplicas() < spec.replicas()) {
                 ctx.add(new Action.ResizeStatefulSet(spec.replicas()));
             }
             SeedRecord seed = record.openEpoch(pod, known.value(), ctx.now, true);
@@ -168,11 +154,13 @@ final class LightsOutRecovery {
         List<String> toCollect = new ArrayList<>();
         List<Election.Candidate> known = new ArrayList<>();
         Map<Member, String> missing = new LinkedHashMap<>();
-        for (Member m : ctx.members(ctx::wanted)) {
+        for (Member m : ctx.members) {
             if (!m.podExists()) {
                 missing.put(m, "the pod of " + m.pod() + " does not exist yet");
-            } else if (!m.canRunHooks() || outdated(m)) {
-                missing.put(m, "the pod of " + m.pod() + " is not running (" + m.view().phase() + ")");
+            } else if (outdated(m) && ctx.wanted(m)) {
+                missing.put(m, "the pod of " + m.pod() + " is being recreated with the new pod template");
+            } else if (!m.canRunHooks()) {
+                missing.put(m, "the pod of " + m.pod() + " cannot run hooks (phase " + m.view().phase() + ")");
             } else {
                 Optional<Observed<SequenceResult>> sequence = m.sequenceSince(since);
                 if (sequence.isEmpty()) {
@@ -231,6 +219,14 @@ final class LightsOutRecovery {
     }
 
     private Decision seed(Election.Candidate winner, String why) {
+        if (winner.ordinal() >= spec.replicas()) {
+            String reason = winner.pod() + " holds the highest sequence, " + winner.sequence() + ", but spec.replicas"
+                    + " is " + spec.replicas() + ", which leaves it out. Set spec.replicas to at least "
+                    + (winner.ordinal() + 1) + ", or accept losing its writes with the annotation " + FORCE_ANNOTATION
+                    + ": <pod>.";
+            ctx.add(new Action.Refuse(reason));
+            return ctx.decide(ClusterPhase.FAILED, "DepartingMemberHoldsNewestData", reason);
+        }
         SeedRecord seed = record.openEpoch(winner.pod(), winner.sequence(), ctx.now, false);
         ctx.add(new Action.Seed(winner.pod(), seed.epoch(), seed.sequence(), false));
         ctx.add(new Action.RecordHighWaterMark(record.highWaterMark.getAsLong()));

@@ -11,11 +11,13 @@ final class Member {
     private final Optional<StatusReport> freshStatus;
     private final Instant now;
     private final Duration statusPeriod;
+    private final Instant orphanHooksEndBy;
 
-    Member(MemberView view, Instant now, Duration statusPeriod) {
+    Member(MemberView view, Instant now, Duration statusPeriod, Instant orphanHooksEndBy) {
         this.view = view;
         this.now = now;
         this.statusPeriod = statusPeriod;
+        this.orphanHooksEndBy = orphanHooksEndBy;
         this.freshStatus = view.status().filter(this::isFresh).map(Observed::value);
     }
 
@@ -92,12 +94,17 @@ final class Member {
         if (phase == PodPhase.PENDING || phase == PodPhase.SUCCEEDED || phase == PodPhase.FAILED) {
             return true;
         }
-        return phase == PodPhase.RUNNING && reports(StatusReport.NOT_RUNNING);
+        return phase == PodPhase.RUNNING && reports(StatusReport.NOT_RUNNING) && !mayBeStartedByOrphanHook();
+    }
+
+    /** A start hook of the previous operator process may still bring this copy up after it said NOT_RUNNING. */
+    private boolean mayBeStartedByOrphanHook() {
+        return statusAt().map(at -> at.isBefore(orphanHooksEndBy)).orElse(false);
     }
 
     /** Stopped and ready to be started by a hook. */
     boolean startable() {
-        return canRunHooks() && reports(StatusReport.NOT_RUNNING);
+        return canRunHooks() && reports(StatusReport.NOT_RUNNING) && !mayBeStartedByOrphanHook();
     }
 
     /** Why this member blocks a lights-out verdict, if it is neither running nor known to be stopped. */
@@ -110,6 +117,10 @@ final class Member {
         }
         if (view.phase() == PodPhase.UNKNOWN) {
             return view.pod() + " has pod phase Unknown: it may still be running";
+        }
+        if (mayBeStartedByOrphanHook()) {
+            return "a hook started by the previous operator process may still start " + view.pod() + " until "
+                    + orphanHooksEndBy;
         }
         if (freshStatus.equals(Optional.of(StatusReport.FAILED))) {
             return view.pod() + " reported a failed status and is being stopped";
@@ -139,6 +150,9 @@ final class Member {
 
     private boolean isFresh(Observed<StatusReport> observed) {
         if (olderThanPeriod(observed)) {
+            return false;
+        }
+        if (!now.isBefore(orphanHooksEndBy) && observed.at().isBefore(orphanHooksEndBy)) {
             return false;
         }
         return view.lastStartOrStopAt().map(observed.at()::isAfter).orElse(true);

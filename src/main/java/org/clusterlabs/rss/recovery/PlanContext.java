@@ -20,7 +20,7 @@ final class PlanContext {
         this.view = view;
         this.spec = view.spec();
         this.now = view.now();
-        this.members = view.members().stream().map(m -> new Member(m, view.now(), view.spec().statusPeriod()))
+        this.members = view.members().stream().map(m -> new Member(m, view.now(), view.spec().statusPeriod(), view.orphanHooksEndBy()))
                 .toList();
         this.record = new RecordDraft(view.recorded());
     }

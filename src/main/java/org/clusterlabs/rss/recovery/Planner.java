@@ -9,6 +9,10 @@ import java.util.List;
 public final class Planner {
 
     public Decision decide(ClusterView view) {
+        return decide(view, true);
+    }
+
+    private Decision decide(ClusterView view, boolean mayAssessFromLastStatus) {
         PlanContext ctx = new PlanContext(view);
 
         for (Member m : ctx.members) {
@@ -23,7 +27,14 @@ public final class Planner {
             // Statuses due within half a period are checked too, so that checks come in rounds and leave room
             // for decisions between them.
             unchecked = ctx.members(m -> m.needsStatusCheck() || m.canRunHooks() && m.statusDueSoon());
-            ctx.add(new Action.CheckStatus(PlanContext.pods(unchecked)));
+            Action.CheckStatus check = new Action.CheckStatus(PlanContext.pods(unchecked));
+            if (mayAssessFromLastStatus && onlyPeriodicRefresh(view, unchecked)) {
+                // A routine re-check of a settled cluster: act on nothing stale, but describe the cluster as it
+                // was last seen, so that a periodic probe does not flap the phase (and write status) every period.
+                Decision asLastSeen = decide(asIfJustObserved(view), false);
+                return new Decision(view.recorded(), List.of(check), asLastSeen.assessment());
+            }
+            ctx.add(check);
             boolean recovering = ctx.record.recoveryStartedAt.isPresent();
             return ctx.decide(recovering ? ClusterPhase.RECOVERING : ClusterPhase.PENDING, "CheckingStatus",
                     "Asking the status hook of " + PlanContext.names(unchecked)
@@ -35,7 +46,7 @@ public final class Planner {
         if (!ctx.members(Member::runningPrimary).isEmpty()) {
             return new RunningCluster(ctx).plan();
         }
-        List<Member> unsettled = ctx.members(m -> !m.knownStopped() && !m.runningSecondary());
+        List<Member> unsettled = ctx.members(m -> !m.knownStopped() && !(m.runningSecondary() && !m.busy()));
         if (!unsettled.isEmpty()) {
             for (Member m : unsettled) {
                 if (!m.failed()) {
@@ -47,7 +58,7 @@ public final class Planner {
                             + " may still be running, so no seed is chosen yet: "
                             + String.join("; ", unsettled.stream().map(Member::whyUnsettled).toList()) + ".");
         }
-        List<Member> orphanSecondaries = ctx.members(Member::runningSecondary);
+        List<Member> orphanSecondaries = ctx.members(m -> m.runningSecondary() && !m.busy());
         if (!orphanSecondaries.isEmpty()) {
             for (Member m : orphanSecondaries) {
                 ctx.add(new Action.Stop(m.pod(), "no primary runs, so secondary " + m.pod()
@@ -74,5 +85,29 @@ public final class Planner {
                         + failures + " of " + ctx.spec.failureThreshold() + " before its pod is deleted)"));
             }
         }
+    }
+
+    /**
+     * Every copy to re-check has a status that only aged: no start, stop or pod change since it was observed, and
+     * no recovery is in progress.
+     */
+    private static boolean onlyPeriodicRefresh(ClusterView view, List<Member> unchecked) {
+        if (view.recorded().recoveryStartedAt().isPresent()) {
+            return false;
+        }
+        List<String> pods = PlanContext.pods(unchecked);
+        return view.members().stream().filter(m -> pods.contains(m.pod())).allMatch(m -> m.status()
+                .filter(s -> m.lastStartOrStopAt().map(at -> !s.at().isBefore(at)).orElse(true))
+                .filter(s -> !s.at().isBefore(view.orphanHooksEndBy()))
+                .isPresent());
+    }
+
+    private static ClusterView asIfJustObserved(ClusterView view) {
+        List<MemberView> members = view.members().stream().map(m -> new MemberView(m.pod(), m.ordinal(),
+                m.podExists(), m.phase(), m.podReady(), m.nodeReachable(), m.upToDate(),
+                m.status().map(s -> new Observed<>(s.value(), view.now())), m.sequence(), m.hookInFlight(),
+                m.lastStartOrStopAt())).toList();
+        return new ClusterView(view.spec(), view.statefulSetReplicas(), members, view.recorded(),
+                view.forceSeedPod(), view.now(), view.orphanHooksEndBy());
     }
 }

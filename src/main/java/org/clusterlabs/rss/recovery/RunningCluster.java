@@ -20,7 +20,10 @@ final class RunningCluster {
     Decision plan() {
         RecordDraft record = ctx.record;
         record.recoveryStartedAt = Optional.empty();
-        record.lastRunningMembers = Math.max(record.lastRunningMembers, ctx.members(Member::running).size());
+        // The size that covers every copy seen running: a count alone would miss a running copy at a high ordinal.
+        List<Member> running = ctx.members(Member::running);
+        int covering = running.stream().mapToInt(m -> m.ordinal() + 1).max().orElse(0);
+        record.lastRunningMembers = Math.max(record.lastRunningMembers, Math.max(running.size(), covering));
         List<Member> peers = ctx.members(Member::runningPrimary);
         ctx.view.unconsumedForce().ifPresent(pod -> {
             record.consumedForceSeed = Optional.of(pod);
@@ -69,6 +72,10 @@ final class RunningCluster {
         List<Member> joinable = ctx.members(m -> ctx.wanted(m) && m.startable() && m.upToDate());
         if (primaries.size() > wanted) {
             Member extra = primaries.get(primaries.size() - 1);
+            if (extra.busy()) {
+                notes.add("Too many primaries run; " + extra.pod() + " is stopped once its hook ends.");
+                return 0;
+            }
             ctx.add(new Action.Stop(extra.pod(), primaries.size() + " primaries run but " + wanted
                     + " are wanted; stopping the highest ordinal, " + extra.pod()));
             return 0;
@@ -83,7 +90,7 @@ final class RunningCluster {
             }
             int count = spec.primaryStart() == PrimaryStartPolicy.SERIAL ? 1 : wanted - primaries.size();
             List<Member> promotable = new ArrayList<>(joinable);
-            promotable.addAll(secondaries);
+            promotable.addAll(secondaries.stream().filter(m -> !m.busy()).toList());
             if (promotable.isEmpty()) {
                 return 0;
             }

@@ -74,12 +74,15 @@ public final class Demo {
         watchUntil("forming", s -> s.getPhase() == Phase.Running && Integer.valueOf(3).equals(s.getPrimaries()));
         awaitAcked(20);
 
-        say("Stopping copies one by one, so that demo-2 holds the newest data; then cutting the power");
+        say("A rolling power failure: copies stop one by one (the operator is paused, so it cannot restart them),"
+                + " so that demo-2 holds the newest data; then the power is cut");
+        setPaused(true);
         sim.killPodProcesses(NS, "demo-0");
         awaitAcked(DemoApp.acked(sim, NS, NAME).size() + 8);
         sim.killPodProcesses(NS, "demo-1");
         awaitAcked(DemoApp.acked(sim, NS, NAME).size() + 8);
         sim.cutPower(NS, NAME);
+        setPaused(false);
         say("POWER CUT. Data on disk: demo-0=" + logSize("demo-0") + " demo-1=" + logSize("demo-1")
                 + " demo-2=" + logSize("demo-2") + " entries; " + DemoApp.acked(sim, NS, NAME).size()
                 + " were acknowledged to clients");
@@ -99,6 +102,26 @@ public final class Demo {
             Thread.currentThread().join();
         }
         return lost.isEmpty() && "demo-2".equals(recovered.getSeed().getPod()) ? 0 : 1;
+    }
+
+    private void setPaused(boolean paused) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName(NAME).edit(r -> {
+                    r.getSpec().setPaused(paused);
+                    return r;
+                });
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+                Thread.sleep(100); // a conflict with the operator's own status write: read again
+            }
+        }
+        if (paused) {
+            watchUntil("pausing", s -> s.getPhase() == Phase.Paused);
+        }
     }
 
     private ReplicatedStatefulSet resource() {

@@ -1,12 +1,16 @@
 package org.clusterlabs.rss.recoverylive;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.clusterlabs.rss.RssFixtures;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
@@ -63,19 +67,67 @@ final class LiveCluster {
         return r == null || r.getStatus() == null ? new ReplicatedStatefulSetStatus() : r.getStatus();
     }
 
+    /** Edits the resource as a user would: on a conflict with the operator's own writes, read again and retry. */
     void edit(UnaryOperator<ReplicatedStatefulSet> change) {
-        client.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).edit(change);
+        await().atMost(PATIENCE).ignoreExceptionsInstanceOf(KubernetesClientException.class).until(() -> {
+            client.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).edit(change);
+            return true;
+        });
     }
 
     ReplicatedStatefulSetStatus awaitRunning(int primaries) {
-        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(this::status,
-                s -> s.getPhase() == Phase.Running && s.getPrimaries() != null && s.getPrimaries() == primaries);
+        return awaitStatus(s -> s.getPhase() == Phase.Running && s.getPrimaries() != null
+                && s.getPrimaries() == primaries);
+    }
+
+    /** Waits until the status satisfies the condition; a timeout shows the status and the Events. */
+    ReplicatedStatefulSetStatus awaitStatus(Predicate<ReplicatedStatefulSetStatus> condition) {
+        AtomicReference<ReplicatedStatefulSetStatus> seen = new AtomicReference<>();
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            ReplicatedStatefulSetStatus s = status();
+            assertThat(condition.test(s)).as(this::describe).isTrue();
+            seen.set(s);
+        });
+        return seen.get();
     }
 
     /** Lets the demo app acknowledge more entries, so copies stopped later hold more data. */
     void awaitMoreAcked(int more) {
         int now = DemoApp.acked(sim, ns, name).size();
         await().atMost(PATIENCE).until(() -> DemoApp.acked(sim, ns, name).size() >= now + more);
+    }
+
+    /** Waits for the recovery that follows a lights-out: a new epoch, Running, every copy a primary. */
+    ReplicatedStatefulSetStatus awaitRecoveredAfter(long epochBefore, int primaries) {
+        return awaitStatus(s -> s.getPhase() == Phase.Running && s.getEpoch() != null && s.getEpoch() > epochBefore
+                && s.getPrimaries() != null && s.getPrimaries() == primaries);
+    }
+
+    long epoch() {
+        Long e = status().getEpoch();
+        return e == null ? 0 : e;
+    }
+
+    /** The status and the Events, to explain a failed wait. */
+    String describe() {
+        StringBuilder b = new StringBuilder("status: ")
+                .append(io.fabric8.kubernetes.client.utils.Serialization.asJson(status())).append("\nevents:\n");
+        client.v1().events().inNamespace(ns).list().getItems().forEach(e -> b.append("  ").append(e.getReason())
+                .append(": ").append(e.getMessage()).append('\n'));
+        for (int i = 0; i < 5; i++) {
+            java.nio.file.Path out = sim.dataDir(ns, pod(i)).resolve("daemon.out");
+            try {
+                if (java.nio.file.Files.exists(out)) {
+                    List<String> lines = java.nio.file.Files.readAllLines(out);
+                    b.append(pod(i)).append(" daemon.out (tail):\n");
+                    lines.subList(Math.max(0, lines.size() - 8), lines.size())
+                            .forEach(l -> b.append("    ").append(l).append('\n'));
+                }
+            } catch (java.io.IOException e) {
+                b.append(pod(i)).append(": ").append(e).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     List<String> lost() {

@@ -308,6 +308,24 @@ public final class SimulatedCluster implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Runs one exec through fabric8's client in a throwaway pod ({@code rss-sim-warmup/warmup}), so that the JVM's
+     * first exec (about 1-3 s of class loading on a slow machine) does not eat the timeout of a test's first hook.
+     * The pod is deleted again; the kit's writes are not counted.
+     */
+    public void warmUpExec() {
+        String ns = "rss-sim-warmup";
+        createPod(ns, "warmup", "warmup");
+        try (var w = client.pods().inNamespace(ns).withName("warmup").inContainer("warmup")
+                .writingOutput(java.io.OutputStream.nullOutputStream()).exec("true")) {
+            w.exitCode().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf(e, "warm-up exec failed");
+        } finally {
+            client.pods().inNamespace(ns).withName("warmup").delete();
+        }
+    }
+
     /** Every exec process the kubelet ran, in start order. */
     public List<ExecRecord> execLog() {
         return List.copyOf(execLog);
@@ -658,7 +676,11 @@ public final class SimulatedCluster implements AutoCloseable {
     /** A pod went away: kill its processes and unplug it from the simulated network. */
     private void podGone(Pod p) {
         PodProcesses.killAll(p.getMetadata().getUid());
-        linkNetwork(p, false);
+        // A late delete event must not unplug the pod's successor (same name, same volume, new uid).
+        Pod now = client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).get();
+        if (now == null || now.getMetadata().getUid().equals(p.getMetadata().getUid())) {
+            linkNetwork(p, false);
+        }
         String owner = ownerSts(p);
         if (owner != null) {
             enqueue(p.getMetadata().getNamespace(), owner);

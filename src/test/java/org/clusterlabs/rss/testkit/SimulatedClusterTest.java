@@ -177,6 +177,32 @@ class SimulatedClusterTest {
     }
 
     @Test
+    void warmUpExecRunsOneProcessAndLeavesNothingBehind() {
+        cluster.resetWrites();
+        int before = cluster.execLog().size();
+        cluster.warmUpExec();
+        assertEquals(before + 1, cluster.execLog().size());
+        assertEquals(0, cluster.execLog().get(before).exitCode());
+        SimulatedCluster.await("warm-up pod gone", WAIT,
+                () -> cluster.client().pods().inNamespace("rss-sim-warmup").withName("warmup").get() == null ? true : null);
+        assertEquals(0, cluster.writeCount());
+    }
+
+    @Test
+    void anIdleClusterMakesNoWritesAtAll() throws Exception {
+        cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-i", "idle", 2)).create();
+        cluster.awaitPods("ns-i", "idle", 2, WAIT);
+        SimulatedCluster.await("sts status settled", WAIT, () -> {
+            StatefulSet s = cluster.client().apps().statefulSets().inNamespace("ns-i").withName("idle").get();
+            return s.getStatus() != null && Integer.valueOf(2).equals(s.getStatus().getReadyReplicas()) ? s : null;
+        });
+        Thread.sleep(1500); // let in-flight events settle
+        cluster.resetWrites();
+        Thread.sleep(3000); // three resyncs of the simulated controller
+        assertEquals(List.of(), cluster.allWrites(), "the kit itself must not churn, or the operator sees events");
+    }
+
+    @Test
     void countsWritesOfOtherClientsButNotTheKits() {
         cluster.createPod("ns-g", "w-0", "app"); // the kit's own writes
         cluster.resetWrites();

@@ -1,4 +1,4 @@
-package org.clusterlabs.rss.recovery.simulation;
+package org.clusterlabs.rss.recovery;
 
 /** One copy of the application: its volume (which outlives pods), its pod and its node. */
 final class Copy {

@@ -1,4 +1,4 @@
-package org.clusterlabs.rss.recovery.simulation;
+package org.clusterlabs.rss.recovery;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,20 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.clusterlabs.rss.recovery.Action;
-import org.clusterlabs.rss.recovery.ClusterView;
-import org.clusterlabs.rss.recovery.Decision;
-import org.clusterlabs.rss.recovery.HookKind;
-import org.clusterlabs.rss.recovery.MemberView;
-import org.clusterlabs.rss.recovery.MissingMembersPolicy;
-import org.clusterlabs.rss.recovery.Observed;
-import org.clusterlabs.rss.recovery.PlannerSpec;
-import org.clusterlabs.rss.recovery.Planner;
-import org.clusterlabs.rss.recovery.PodPhase;
-import org.clusterlabs.rss.recovery.PrimaryStartPolicy;
-import org.clusterlabs.rss.recovery.RecordedState;
-import org.clusterlabs.rss.recovery.SequenceResult;
-import org.clusterlabs.rss.recovery.StatusReport;
 
 /**
  * One schedule of the whole control loop: a world of copies with real write histories, a simulated operator that
@@ -114,7 +100,7 @@ final class Simulation {
         if (tracing) {
             log("start: replicas=" + replicas + " primaries=" + primaries + " policy=" + policy + " start=" + startPolicy);
         }
-        int faultSteps = 40 + rnd.nextInt(80);
+        int faultSteps = 30 + rnd.nextInt(60);
         for (int i = 0; i < faultSteps && violation == null; i++) {
             tick(true);
         }
@@ -128,7 +114,7 @@ final class Simulation {
             converged = converged() ? converged + 1 : 0;
         }
         if (violation == null && converged < 3) {
-            violate("liveness: not every copy reached its wanted role within " + QUIET_STEPS
+            violate("invariant 5: liveness, not every copy reached its wanted role within " + QUIET_STEPS
                     + " steps after the faults stopped");
         }
         return new Result(seed, steps, violation, trace);
@@ -227,7 +213,7 @@ final class Simulation {
             }
         }
         if (!lossAccepted && !History.holds(written, lastAcked)) {
-            violate("acknowledged write " + lastAcked.write + " lost: cluster " + target.cluster
+            violate("invariant 3: acknowledged write " + lastAcked.write + " lost, cluster " + target.cluster
                     + " acknowledged write " + written.write + " on a history without it");
         }
         lastAcked = written;
@@ -367,8 +353,8 @@ final class Simulation {
             return;
         }
         String reason = lastDecision.assessment().reason();
-        if (reason.equals("FewerReplicasThanLastRunning")) {
-            replicas = persisted.lastRunningMembers();
+        if (reason.equals("FewerReplicasThanLastRunning") || reason.equals("DepartingMemberHoldsNewestData")) {
+            replicas = Math.max(replicas, Math.min(7, Math.max(persisted.lastRunningMembers(), statefulSetReplicas)));
             if (tracing) {
                 log("USER restores replicas to " + replicas);
             }
@@ -390,7 +376,7 @@ final class Simulation {
                 log("USER forces db-0");
             }
         } else if (reason.equals("BelowHighWaterMark")) {
-            violate("the planner found every copy below the high-water mark, which no unforced schedule can cause");
+            violate("invariant 3: every copy is below the high-water mark, so elected writes were lost");
         }
     }
 
@@ -695,12 +681,12 @@ final class Simulation {
             return;
         }
         if (History.depth(chosen.head) != seed.sequence()) {
-            violate("the seed " + seed.pod() + " claims sequence " + seed.sequence() + " but holds "
+            violate("invariant 2: the seed " + seed.pod() + " claims sequence " + seed.sequence() + " but holds "
                     + History.depth(chosen.head));
         }
         boolean everyoneReported = true;
         Copy expected = null;
-        for (int i = 0; i < replicas; i++) {
+        for (int i = 0; i < Math.max(replicas, statefulSetReplicas); i++) {
             Copy c = copy(i);
             Observed<SequenceResult> seen = sequenceSeen.get(c.pod);
             Instant recoveryStart = decision.record().recoveryStartedAt().orElse(Instant.MIN);

@@ -1,4 +1,4 @@
-package org.clusterlabs.rss.recovery.simulation;
+package org.clusterlabs.rss.recovery;
 
 /**
  * A copy's data: a chain of writes. Two copies share a prefix by sharing nodes, so "does this copy hold that write"
