@@ -333,6 +333,9 @@ report_start_failure() {
         | grep -a -E 'Reversing history|Must abort|\[ERROR\]|It may not be safe|Aborting|failed to open gcomm' | head -n 12)
     log "ERROR: mariadbd exited before it was Synced. From $GALERA_ERROR_LOG:"
     printf '%s\n' "$reason" >&2
+    # The most telling line, for the hook's last word (the operator quotes it in its MemberFailed Event).
+    START_FAILURE=$(printf '%s\n' "$reason" | grep -a -m1 -E 'Reversing history|Must abort' \
+        || printf '%s\n' "$reason" | head -n1)
 }
 
 error_log_size() { stat -c %s "$GALERA_ERROR_LOG" 2>/dev/null || echo 0; }

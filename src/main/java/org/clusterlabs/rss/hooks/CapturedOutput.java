@@ -1,6 +1,7 @@
 package org.clusterlabs.rss.hooks;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One output stream of a hook, capped.
@@ -20,13 +21,18 @@ public record CapturedOutput(byte[] bytes, long totalBytes, boolean truncated) {
 
     /** The first non-blank line, trimmed, at most 200 characters; empty if there is none. */
     public String firstLine() {
-        for (String line : text().split("\n")) {
-            String t = line.strip();
-            if (!t.isEmpty()) {
-                return t.length() > 200 ? t.substring(0, 200) + "..." : t;
-            }
-        }
-        return "";
+        return Arrays.stream(text().split("\n")).map(String::strip).filter(t -> !t.isEmpty()).findFirst()
+                .map(CapturedOutput::shortened).orElse("");
+    }
+
+    /** The last non-blank line (where a failing program usually says why), trimmed, at most 200 characters. */
+    public String lastLine() {
+        return Arrays.stream(text().split("\n")).map(String::strip).filter(t -> !t.isEmpty())
+                .reduce((first, second) -> second).map(CapturedOutput::shortened).orElse("");
+    }
+
+    private static String shortened(String line) {
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
     @Override

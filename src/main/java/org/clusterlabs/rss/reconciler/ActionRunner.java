@@ -153,7 +153,7 @@ public class ActionRunner {
                     member.lastHook = new MemberMemory.LastHook(kind, result.outcome().tag(), now,
                             "status: " + report + (report == StatusReport.FAILED ? " (" + result.describe() + ")" : ""));
                     if (report == StatusReport.FAILED) {
-                        events.warning(rss, RssEvents.MEMBER_FAILED, result.describe());
+                        events.warning(rss, RssEvents.MEMBER_FAILED, failure(result));
                     }
                 }
             }
@@ -168,7 +168,7 @@ public class ActionRunner {
                 member.lastStartOrStopAt = now;
                 member.lastHook = new MemberMemory.LastHook(kind, result.outcome().tag(), now, result.describe());
                 if (!result.succeeded()) {
-                    events.warning(rss, RssEvents.MEMBER_FAILED, result.describe());
+                    events.warning(rss, RssEvents.MEMBER_FAILED, failure(result));
                 } else if (kind == HookKind.SEED) {
                     events.normal(rss, RssEvents.SEEDED, pod + " was seeded");
                 } else if (kind == HookKind.PRIMARY || kind == HookKind.SECONDARY) {
@@ -177,6 +177,13 @@ public class ActionRunner {
                 }
             }
         }
+    }
+
+    /** The hook's own last word is usually its reason (for Galera: "Reversing history ... Must abort"). */
+    private static String failure(HookResult result) {
+        String last = result.stderr().lastLine();
+        return last.isEmpty() || last.equals(result.stderr().firstLine()) ? result.describe()
+                : result.describe() + "; last stderr line: \"" + last + "\"";
     }
 
     private void finishRound(ReplicatedStatefulSet rss, String pod, SequenceResult sequence) {

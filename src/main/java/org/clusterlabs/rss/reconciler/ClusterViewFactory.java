@@ -55,9 +55,10 @@ final class ClusterViewFactory {
         }
         String force = rss.getMetadata().getAnnotations() == null ? null
                 : rss.getMetadata().getAnnotations().get(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
-        Instant orphanHooksEndBy = anEarlierProcessMayHaveStartedCopies(rss)
-                ? memory.processStartedAt().plus(longestHookTimeout(spec.getHooks()))
-                : Instant.MIN;
+        Instant orphanHooksEndBy = memory.orphanHooksEndBy(rss.getMetadata().getNamespace(),
+                rss.getMetadata().getName(), () -> lastStartByAnEarlierProcess(rss)
+                        .map(at -> at.plus(longestHookTimeout(spec.getHooks())))
+                        .orElse(Instant.MIN));
         return new ClusterView(plannerSpec(spec, seedRetryBackoff), stsReplicas, members,
                 RecordedStates.read(rss.getStatus()), Optional.ofNullable(force).filter(s -> !s.isBlank()), now,
                 orphanHooksEndBy);
@@ -109,11 +110,11 @@ final class ClusterViewFactory {
     }
 
     /**
-     * Only a seed opens an epoch, and nothing starts a copy before the first seed: without a recorded epoch no
-     * process ever ran a start hook for this resource, so none can still be running.
+     * The operator records the time before it starts any seed, primary, secondary or stop hook. What this process
+     * finds recorded when it first sees the resource is therefore the latest start of any earlier process.
      */
-    private static boolean anEarlierProcessMayHaveStartedCopies(ReplicatedStatefulSet rss) {
-        return rss.getStatus() != null && rss.getStatus().getEpoch() != null;
+    private static Optional<Instant> lastStartByAnEarlierProcess(ReplicatedStatefulSet rss) {
+        return Optional.ofNullable(rss.getStatus()).map(s -> s.getLastStartHookAt()).map(Instant::parse);
     }
 
     /** A pod on a node that is not Ready, or whose node is unknown, may still be running: it is not reachable. */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.clusterlabs.rss.recovery.HookKind;
 import org.clusterlabs.rss.recovery.Observed;
 import org.clusterlabs.rss.recovery.SequenceResult;
@@ -52,12 +53,7 @@ public class MemberMemory {
     }
 
     private final Map<String, Member> members = new ConcurrentHashMap<>();
-    private final Instant processStartedAt = Instant.now();
-
-    public Instant processStartedAt() {
-        return processStartedAt;
-    }
-
+    private final Map<String, Instant> orphanHooksEndBy = new ConcurrentHashMap<>();
     /**
      * The memory of a copy. A new pod uid (the pod was replaced) starts a clean slate, as a new container does; the
      * hooks still running against the old pod report into the detached old memory.
@@ -74,17 +70,27 @@ public class MemberMemory {
         });
     }
 
+    /**
+     * Until when hooks started by an earlier operator process may still run for a resource. Computed once, the first
+     * time this process sees the resource, from what the earlier process recorded.
+     */
+    public Instant orphanHooksEndBy(String namespace, String resourceName, Supplier<Instant> fromRecord) {
+        return orphanHooksEndBy.computeIfAbsent(namespace + "/" + resourceName, k -> fromRecord.get());
+    }
+
     public Optional<Member> find(String namespace, String pod) {
         return Optional.ofNullable(members.get(key(namespace, pod)));
     }
 
     public void forget(String namespace, String resourceName) {
         members.keySet().removeIf(k -> k.startsWith(namespace + "/" + resourceName + "-"));
+        orphanHooksEndBy.remove(namespace + "/" + resourceName);
     }
 
     /** Forgets everything, as an operator restart does. */
     public void forgetAll() {
         members.clear();
+        orphanHooksEndBy.clear();
     }
 
     private static String key(String namespace, String pod) {

@@ -178,13 +178,22 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
             Context<ReplicatedStatefulSet> context, Decision decision, ReplicatedStatefulSetStatus status,
             Instant now) {
         RecordedState recorded = RecordedStates.read(rss.getStatus());
-        if (recorded.equals(decision.record())) {
+        boolean startsOrStops = decision.actions().stream().anyMatch(ReplicatedStatefulSetReconciler::startsOrStops);
+        if (recorded.equals(decision.record()) && !startsOrStops) {
             return rss;
         }
         ReplicatedStatefulSetStatus withRecord = copyOf(status);
         RecordedStates.write(decision.record(), withRecord);
+        if (startsOrStops) {
+            withRecord.setLastStartHookAt(now.toString());
+        }
         withRecord.setObservedGeneration(rss.getMetadata().getGeneration());
         return writeStatus(rss, context, withRecord);
+    }
+
+    private static boolean startsOrStops(Action a) {
+        return a instanceof Action.Seed || a instanceof Action.StartPrimaries || a instanceof Action.StartSecondaries
+                || a instanceof Action.Stop || a instanceof Action.RestartMember;
     }
 
     private void consumeForceAnnotation(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context,

@@ -37,6 +37,11 @@ public class ReplicatedStatefulSetStatus {
     @JsonPropertyDescription("When the current lights-out recovery began (RFC 3339); absent when none is in progress.")
     private String recoveryStartedAt;
 
+    @JsonPropertyDescription("When the operator last started a seed, primary, secondary or stop hook (RFC 3339), "
+            + "recorded before the hook runs: after an operator restart, hooks of the previous process may still be "
+            + "running until this time plus the longest hook timeout.")
+    private String lastStartHookAt;
+
     @JsonPropertyDescription("The most copies seen running at once; a restart from zero refuses fewer unless forced.")
     private Integer lastRunningMembers;
 
@@ -124,6 +129,14 @@ public class ReplicatedStatefulSetStatus {
         this.recoveryStartedAt = recoveryStartedAt;
     }
 
+    public String getLastStartHookAt() {
+        return lastStartHookAt;
+    }
+
+    public void setLastStartHookAt(String lastStartHookAt) {
+        this.lastStartHookAt = lastStartHookAt;
+    }
+
     public Integer getLastRunningMembers() {
         return lastRunningMembers;
     }
@@ -193,6 +206,7 @@ public class ReplicatedStatefulSetStatus {
                 && Objects.equals(epoch, s.epoch) && Objects.equals(seed, s.seed)
                 && Objects.equals(highWaterMark, s.highWaterMark)
                 && Objects.equals(recoveryStartedAt, s.recoveryStartedAt)
+                && Objects.equals(lastStartHookAt, s.lastStartHookAt)
                 && Objects.equals(lastRunningMembers, s.lastRunningMembers) && Objects.equals(replicas, s.replicas)
                 && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(ready, s.ready)
                 && Objects.equals(primaries, s.primaries) && Objects.equals(selector, s.selector)
