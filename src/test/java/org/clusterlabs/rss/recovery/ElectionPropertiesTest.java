@@ -19,7 +19,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 /** Properties of the election over generated lights-outs of 1 to 7 copies. */
-class ElectionProperties {
+class ElectionPropertiesTest {
 
     /** A sequence report: a Known value (small, so ties are common) or an Unknown. */
     @Provide
