@@ -44,7 +44,12 @@ public final class Demo {
         this.view = new LiveView(System.console() != null);
     }
 
+    /** Held so the level sticks: the in-memory API server logs every request, which is not a view. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("");
+
     public static void main(String[] args) throws Exception {
+        QUIET.setLevel(java.util.logging.Level.WARNING);
+        java.util.Arrays.stream(QUIET.getHandlers()).forEach(h -> h.setLevel(java.util.logging.Level.WARNING));
         boolean keepRunning = List.of(args).contains("--keep-running");
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
