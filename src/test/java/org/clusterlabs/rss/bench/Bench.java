@@ -31,10 +31,15 @@ public final class Bench {
     private Bench() {
     }
 
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("");
+
     public static void main(String[] args) throws Exception {
+        QUIET.setLevel(java.util.logging.Level.WARNING);
+        java.util.Arrays.stream(QUIET.getHandlers()).forEach(h -> h.setLevel(java.util.logging.Level.WARNING));
         new Runner(new OptionsBuilder()
                 .include(PlannerBenchmark.class.getSimpleName())
-                .forks(1)
+                // in-process: exec:java's class loader is not the JVM's class path, which a fork would need
+                .forks(0)
                 .warmupIterations(2).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(3).measurementTime(TimeValue.seconds(1))
                 .build()).run();
