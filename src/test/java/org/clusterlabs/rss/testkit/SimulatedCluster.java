@@ -135,6 +135,8 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Map<String, Boolean> nodeReady = new ConcurrentHashMap<>();
     private final Map<String, String> stsUids = new ConcurrentHashMap<>();
     private final Set<String> podUids = ConcurrentHashMap.newKeySet();
+    /** fqdn -> uid of the pod whose data dir the fqdn's network link points to; guards the links against races */
+    private final Map<String, String> linkedPods = new HashMap<>();
     private final List<ExecRecord> execLog = new CopyOnWriteArrayList<>();
     private final List<ExecSession> sessions = new CopyOnWriteArrayList<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
@@ -227,7 +229,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
             @Override
             public void onDelete(Pod p, boolean unknown) {
-                podGone(p);
+                podDeleted(p);
             }
         });
         informers.add(stsInformer);
@@ -673,33 +675,46 @@ public final class SimulatedCluster implements AutoCloseable {
         return "10.244." + (n / 250) + "." + (n % 250 + 2);
     }
 
+    /** What the kit does on a pod's delete event, however late that event arrives. */
+    void podDeleted(Pod p) {
+        podGone(p);
+    }
+
     /** A pod went away: kill its processes and unplug it from the simulated network. */
     private void podGone(Pod p) {
         PodProcesses.killAll(p.getMetadata().getUid());
-        // A late delete event must not unplug the pod's successor (same name, same volume, new uid).
-        Pod now = client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).get();
-        if (now == null || now.getMetadata().getUid().equals(p.getMetadata().getUid())) {
-            linkNetwork(p, false);
-        }
+        linkNetwork(p, false);
         String owner = ownerSts(p);
         if (owner != null) {
             enqueue(p.getMetadata().getNamespace(), owner);
         }
     }
 
+    /**
+     * Plugs a pod in, or unplugs it. Unplugging only ever removes that pod's own link: a late delete event of a pod
+     * must not unplug its successor (same name, same volume, new uid), whichever thread gets here first.
+     */
     private void linkNetwork(Pod p, boolean up) {
         String fqdn = fqdn(p);
         if (fqdn == null) {
             return;
         }
+        String uid = p.getMetadata().getUid();
         Path link = netDir.resolve(fqdn);
-        try {
-            Files.deleteIfExists(link);
-            if (up) {
-                Files.createSymbolicLink(link, dataDir(p.getMetadata().getNamespace(), p.getMetadata().getName()));
+        synchronized (linkedPods) {
+            if (!up && !Objects.equals(linkedPods.get(fqdn), uid)) {
+                return;
             }
-        } catch (IOException e) {
-            LOG.debugf(e, "network link %s", link);
+            try {
+                Files.deleteIfExists(link);
+                linkedPods.remove(fqdn);
+                if (up) {
+                    Files.createSymbolicLink(link, dataDir(p.getMetadata().getNamespace(), p.getMetadata().getName()));
+                    linkedPods.put(fqdn, uid);
+                }
+            } catch (IOException e) {
+                LOG.debugf(e, "network link %s", link);
+            }
         }
     }
 

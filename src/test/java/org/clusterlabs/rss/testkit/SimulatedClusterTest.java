@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +159,22 @@ class SimulatedClusterTest {
         cluster.awaitRecreated("ns-f", "pw-0", pods.get(0).getMetadata().getUid(), WAIT);
         cluster.awaitPods("ns-f", "pw", 2, WAIT);
         assertEquals("1 x y\n", Files.readString(cluster.dataDir("ns-f", "pw-0").resolve("log")));
+    }
+
+    @Test
+    void aLateDeleteEventOfAPodNeverUnplugsItsSuccessor() throws Exception {
+        cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-l", "late", 1)).create();
+        Pod old = cluster.awaitPods("ns-l", "late", 1, WAIT).get(0);
+        Path link = cluster.netDir().resolve("late-0.late.ns-l.svc");
+        assertTrue(Files.isSymbolicLink(link), "the pod is on the network");
+
+        cluster.cutPower("ns-l", "late");
+        cluster.awaitRecreated("ns-l", "late-0", old.getMetadata().getUid(), WAIT);
+        SimulatedCluster.await("the successor is on the network", WAIT, () -> Files.isSymbolicLink(link) ? true : null);
+        cluster.podDeleted(old);
+
+        assertTrue(Files.isSymbolicLink(link), "the successor stays on the network");
+        assertEquals(cluster.dataDir("ns-l", "late-0"), Files.readSymbolicLink(link));
     }
 
     @Test
