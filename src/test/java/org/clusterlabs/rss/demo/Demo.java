@@ -2,18 +2,12 @@ package org.clusterlabs.rss.demo;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.clusterlabs.rss.RssFixtures;
@@ -21,6 +15,7 @@ import org.clusterlabs.rss.api.v1alpha1.Phase;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
 import org.clusterlabs.rss.testkit.DemoApp;
+import org.clusterlabs.rss.testkit.OperatorProcess;
 import org.clusterlabs.rss.testkit.SimulatedCluster;
 
 /**
@@ -51,29 +46,24 @@ public final class Demo {
         QUIET.setLevel(java.util.logging.Level.WARNING);
         java.util.Arrays.stream(QUIET.getHandlers()).forEach(h -> h.setLevel(java.util.logging.Level.WARNING));
         boolean keepRunning = List.of(args).contains("--keep-running");
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            System.err.println("demo: " + jar + " is missing; run `mvn package -DskipTests` first (make demo does)");
+        if (!Files.exists(OperatorProcess.JAR)) {
+            System.err.println("demo: " + OperatorProcess.JAR + " is missing; run `mvn package -DskipTests` first"
+                    + " (make demo does)");
             System.exit(2);
         }
         int exit;
         try (SimulatedCluster sim = SimulatedCluster.start(new SimulatedCluster.Options().applyCrd(true))) {
             DemoApp.install(sim);
-            int port = freePort();
-            Process operator = startOperator(sim, jar, port);
-            try {
-                exit = new Demo(sim).run(port, keepRunning);
-            } finally {
-                operator.destroy();
-                operator.waitFor();
+            try (OperatorProcess operator = OperatorProcess.start(sim, "operator", Map.of())) {
+                exit = new Demo(sim).run(operator, keepRunning);
             }
         }
         System.exit(exit);
     }
 
-    private int run(int port, boolean keepRunning) throws Exception {
-        say("Operator started (its log: " + sim.baseDir().resolve("operator.log") + "); waiting until it is ready");
-        awaitReady(port);
+    private int run(OperatorProcess operator, boolean keepRunning) throws Exception {
+        say("Operator started (its log: " + operator.log() + "); waiting until it is ready");
+        operator.awaitReady(PATIENCE);
         say("Creating ReplicatedStatefulSet " + NS + "/" + NAME + " with 3 copies of examples/demo");
         client.resource(resource()).create();
         watchUntil("forming", s -> s.getPhase() == Phase.Running && Integer.valueOf(3).equals(s.getPrimaries()));
@@ -103,7 +93,7 @@ public final class Demo {
                 recovered.getSeed().getEpoch(), lost.size()));
         lost.forEach(l -> say("  LOST " + l));
         if (keepRunning) {
-            say("Staying up (--keep-running): metrics on http://localhost:" + port + "/q/metrics; Ctrl-C to stop");
+            say("Staying up (--keep-running): metrics on http://localhost:" + operator.port() + "/q/metrics; Ctrl-C to stop");
             Thread.currentThread().join();
         }
         return lost.isEmpty() && "demo-2".equals(recovered.getSeed().getPod()) ? 0 : 1;
@@ -171,51 +161,6 @@ public final class Demo {
 
     private void say(String line) {
         view.say(line);
-    }
-
-    private static Process startOperator(SimulatedCluster sim, Path jar, int port) throws IOException {
-        Path kubeconfig = sim.baseDir().resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: sim, cluster: {server: "%s"}}]
-                contexts: [{name: sim, context: {cluster: sim, user: sim, namespace: default}}]
-                current-context: sim
-                users: [{name: sim, user: {token: sim}}]
-                """.formatted(sim.masterUrl()));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString());
-        pb.environment().put("KUBECONFIG", kubeconfig.toString());
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        pb.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(sim.baseDir().resolve("operator.log").toFile());
-        return pb.start();
-    }
-
-    private static void awaitReady(int port) throws InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(PATIENCE);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the operator did not become ready");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     static final Set<String> SHOWN_EVENTS = Set.of("SequencesCollected", "SeedElected", "Seeded", "MemberStarted",

@@ -2,6 +2,8 @@ package org.clusterlabs.rss.testkit;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.Resetable;
@@ -34,6 +36,7 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
 
     static final String KIT_USER_AGENT = "rss-testkit";
     private static final Pattern EXEC = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec(\\?.*)?$");
+    private static final String RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
     /** One write request (POST, PUT, PATCH, DELETE) seen by the server. */
     public record Write(String method, String path, boolean fromKit) {
@@ -60,6 +63,9 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
             return exec(m.group(1), m.group(2), m.group(3) == null ? "" : m.group(3).substring(1));
         }
         String method = request.getMethod();
+        if ("POST".equals(method) && path.startsWith(RULES_REVIEW)) {
+            return rulesReview(request);
+        }
         if ("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method) || "DELETE".equals(method)) {
             String ua = request.getHeader("User-Agent");
             writes.add(new Write(method, path, ua != null && ua.startsWith(KIT_USER_AGENT)));
@@ -92,6 +98,21 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
             return null;
         }
         return new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The in-memory server has no authorization: every subject may do everything, and a rules review says so (the
+     * operator's leader election asks one before it takes its Lease).
+     */
+    private static MockResponse rulesReview(RecordedRequest request) {
+        SelfSubjectRulesReview review = Serialization.unmarshal(request.getUtf8Body(),
+                SelfSubjectRulesReview.class);
+        review.setStatus(new SubjectRulesReviewStatusBuilder().withIncomplete(false)
+                .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule()
+                .addNewNonResourceRule().withNonResourceURLs("*").withVerbs("*").endNonResourceRule()
+                .build());
+        return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
+                .setBody(Serialization.asJson(review));
     }
 
     private MockResponse exec(String ns, String podName, String query) {

@@ -1,0 +1,121 @@
+package org.clusterlabs.rss.testkit;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The built operator ({@code target/quarkus-app}, prod profile, its own JVM) run against a simulated cluster, as it
+ * would run in its Deployment. Used by {@code make demo} and by the tests of what only the packaged operator does
+ * (leader election).
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+    public static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private OperatorProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /**
+     * Starts the operator. {@code identity} names it (its Lease holder identity, and its log file); {@code env} adds
+     * configuration as environment variables, e.g. {@code RSS_LEADER_ELECTION_LEASE_DURATION}.
+     */
+    public static OperatorProcess start(SimulatedCluster sim, String identity, Map<String, String> env)
+            throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing; run `mvn package -DskipTests` first");
+        }
+        Path kubeconfig = sim.baseDir().resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: sim, cluster: {server: "%s"}}]
+                contexts: [{name: sim, context: {cluster: sim, user: sim, namespace: default}}]
+                current-context: sim
+                users: [{name: sim, user: {token: sim}}]
+                """.formatted(sim.masterUrl()));
+        int port = freePort();
+        Path log = sim.baseDir().resolve(identity + ".log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString());
+        pb.environment().put("KUBECONFIG", kubeconfig.toString());
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+        pb.environment().put("RSS_LEADER_ELECTION_IDENTITY", identity);
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        return new OperatorProcess(pb.start(), port, log);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200. */
+    public void awaitReady(Duration patience) throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(patience);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the operator exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the operator did not become ready in " + patience + "; see " + log);
+    }
+
+    /** SIGKILL, like a lost node: nothing is released, the Lease only expires. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
