@@ -3,12 +3,19 @@ package org.clusterlabs.rss.recoverylive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
@@ -172,6 +179,50 @@ class LightsOutRecoveryTest {
                 .allMatch(e -> e.exitCode() != null && e.exitCode() == 0);
         c.awaitRunning(3);
         assertThat(c.events("ScaleDownStop")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(c.lost()).isEmpty();
+    }
+
+    @Test
+    void aTemplateChangeRollsOneCopyAtATimeHighestOrdinalFirstAndNothingIsLost() throws Exception {
+        LiveCluster c = cluster("rolling", 3);
+        c.awaitRunning(3);
+        Map<String, String> oldUids = new HashMap<>();
+        c.client.pods().inNamespace("rolling").list().getItems()
+                .forEach(p -> oldUids.put(p.getMetadata().getName(), p.getMetadata().getUid()));
+        int stopsBefore = execs(c, "/hooks/stop").size();
+
+        AtomicInteger mostPrimariesMissing = new AtomicInteger();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleWithFixedDelay(() -> mostPrimariesMissing.accumulateAndGet(
+                3 - c.podsLabelled("primary").size(), Math::max), 0, 50, TimeUnit.MILLISECONDS);
+        try {
+            c.edit(r -> {
+                var container = r.getSpec().getTemplate().getSpec().getContainers().get(0);
+                List<EnvVar> env = container.getEnv() == null ? new ArrayList<>() : new ArrayList<>(container.getEnv());
+                env.add(new EnvVar("ROLLED", "yes", null));
+                container.setEnv(env);
+                return r;
+            });
+            await().atMost(LiveCluster.PATIENCE).untilAsserted(() -> {
+                assertThat(c.client.pods().inNamespace("rolling").list().getItems())
+                        .hasSize(3)
+                        .allSatisfy(p -> assertThat(p.getMetadata().getUid())
+                                .isNotEqualTo(oldUids.get(p.getMetadata().getName())));
+                assertThat(c.status().getPhase()).isEqualTo(Phase.Running);
+                assertThat(c.status().getPrimaries()).isEqualTo(3);
+            });
+        } finally {
+            sampler.shutdownNow();
+        }
+
+        assertThat(mostPrimariesMissing.get()).as("copies out at once during the roll").isEqualTo(1);
+        List<ExecRecord> stops = execs(c, "/hooks/stop");
+        assertThat(stops.subList(stopsBefore, stops.size())).extracting(ExecRecord::pod)
+                .as("each copy is stopped cleanly before its pod goes, highest ordinal first")
+                .containsExactly("db-2", "db-1", "db-0");
+        assertThat(c.client.pods().inNamespace("rolling").list().getItems())
+                .allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getEnv())
+                        .extracting(EnvVar::getName).contains("ROLLED"));
         assertThat(c.lost()).isEmpty();
     }
 
