@@ -25,14 +25,20 @@ final class GeneratedManifests {
     }
 
     static List<HasMetadata> operatorResources() throws IOException {
-        try (InputStream in = Files.newInputStream(DIR.resolve("kubernetes.yml"))) {
-            Object parsed = Serialization.unmarshal(in);
-            if (parsed instanceof KubernetesList list) {
-                return list.getItems();
-            }
-            @SuppressWarnings("unchecked")
-            List<HasMetadata> items = (List<HasMetadata>) parsed;
-            return items;
+        return parse(Files.readString(DIR.resolve("kubernetes.yml")));
+    }
+
+    /** Parses a multi-document manifest. */
+    static List<HasMetadata> parse(String yaml) {
+        Object parsed = Serialization.unmarshal(yaml);
+        if (parsed instanceof KubernetesList list) {
+            return list.getItems();
         }
+        if (parsed instanceof HasMetadata single) {
+            return List.of(single);
+        }
+        @SuppressWarnings("unchecked")
+        List<HasMetadata> items = (List<HasMetadata>) parsed;
+        return items;
     }
 }

@@ -3,6 +3,7 @@ package org.clusterlabs.rss.manifests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -69,6 +70,22 @@ class RbacManifestIT {
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(pod.getServiceAccountName()).isEqualTo("rss-operator");
+    }
+
+    @Test
+    void theClusterRoleBindingNamesTheNamespaceOfTheOperatorServiceAccount() {
+        ServiceAccount account = resources.stream().filter(ServiceAccount.class::isInstance)
+                .map(ServiceAccount.class::cast).findFirst().orElseThrow();
+        assertThat(account.getMetadata().getNamespace()).as("the plain manifests install into one namespace")
+                .isEqualTo("rss-system");
+        assertThat(resources).filteredOn(ClusterRoleBinding.class::isInstance).isNotEmpty()
+                .flatExtracting(r -> ((ClusterRoleBinding) r).getSubjects())
+                .allSatisfy(s -> {
+                    assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
+                    assertThat(s.getNamespace()).as("required by the API server").isEqualTo("rss-system");
+                });
+        assertThat(resources).filteredOn(Deployment.class::isInstance)
+                .allSatisfy(d -> assertThat(d.getMetadata().getNamespace()).isEqualTo("rss-system"));
     }
 
     @Test
