@@ -54,6 +54,8 @@ class HelmChartIT {
         var pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getServiceAccountName()).isEqualTo("rss-operator");
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType())
+                .as("the restricted Pod Security Standard").isEqualTo("RuntimeDefault");
         var container = pod.getContainers().get(0);
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
