@@ -1,8 +1,11 @@
 package org.clusterlabs.rss.manifests;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +29,23 @@ final class GeneratedManifests {
 
     static List<HasMetadata> operatorResources() throws IOException {
         return parse(Files.readString(DIR.resolve("kubernetes.yml")));
+    }
+
+    static Deployment deployment(List<HasMetadata> resources) {
+        return resources.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst()
+                .orElseThrow();
+    }
+
+    /** The operator pod as the restricted Pod Security Standard wants it, under its own service account. */
+    static void assertLockedDown(Deployment deployment) {
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getServiceAccountName()).isEqualTo("rss-operator");
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        var container = pod.getContainers().get(0);
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     }
 
     /** Parses a multi-document manifest. */

@@ -49,16 +49,9 @@ class HelmChartIT {
 
     @Test
     void runsTheOperatorLockedDownWithItsWatchScopeAsAValue() {
-        Deployment deployment = render("databases").stream().filter(Deployment.class::isInstance)
-                .map(Deployment.class::cast).findFirst().orElseThrow();
-        var pod = deployment.getSpec().getTemplate().getSpec();
-        assertThat(pod.getServiceAccountName()).isEqualTo("rss-operator");
-        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getSeccompProfile().getType())
-                .as("the restricted Pod Security Standard").isEqualTo("RuntimeDefault");
-        var container = pod.getContainers().get(0);
-        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        Deployment deployment = GeneratedManifests.deployment(render("databases"));
+        GeneratedManifests.assertLockedDown(deployment);
+        var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("QUARKUS_OPERATOR_SDK_CONTROLLERS_REPLICATEDSTATEFULSET_NAMESPACES");
             assertThat(e.getValue()).isEqualTo("JOSDK_ALL_NAMESPACES");

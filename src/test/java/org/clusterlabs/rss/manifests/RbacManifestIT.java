@@ -62,16 +62,7 @@ class RbacManifestIT {
 
     @Test
     void deploymentRunsNonRootWithReadOnlyRootFilesystemAndTheDefaultSeccompProfile() {
-        Deployment deployment = resources.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
-                .findFirst().orElseThrow();
-        var pod = deployment.getSpec().getTemplate().getSpec();
-        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getSeccompProfile().getType())
-                .as("the restricted Pod Security Standard").isEqualTo("RuntimeDefault");
-        var container = pod.getContainers().get(0);
-        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
-        assertThat(pod.getServiceAccountName()).isEqualTo("rss-operator");
+        GeneratedManifests.assertLockedDown(GeneratedManifests.deployment(resources));
     }
 
     @Test
