@@ -72,9 +72,9 @@ public final class Demo {
         say("A rolling power failure: copies stop one by one (the operator is paused, so it cannot restart them),"
                 + " so that demo-2 holds the newest data; then the power is cut");
         setPaused(true);
-        sim.killPodProcesses(NS, "demo-0");
+        DemoApp.killBetweenWrites(sim, NS, NAME, "demo-0");
         awaitAcked(DemoApp.acked(sim, NS, NAME).size() + 8);
-        sim.killPodProcesses(NS, "demo-1");
+        DemoApp.killBetweenWrites(sim, NS, NAME, "demo-1");
         awaitAcked(DemoApp.acked(sim, NS, NAME).size() + 8);
         sim.cutPower(NS, NAME);
         setPaused(false);
@@ -150,7 +150,11 @@ public final class Demo {
 
     private void awaitAcked(int n) throws InterruptedException {
         Instant deadline = Instant.now().plus(PATIENCE);
-        while (DemoApp.acked(sim, NS, NAME).size() < n && Instant.now().isBefore(deadline)) {
+        while (DemoApp.acked(sim, NS, NAME).size() < n) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the demo app acknowledged only " + DemoApp.acked(sim, NS, NAME).size()
+                        + " of " + n + " entries in " + PATIENCE);
+            }
             Thread.sleep(100);
         }
     }

@@ -106,7 +106,7 @@ final class LiveCluster {
         awaitMoreAcked(3);
         pause(true);
         for (String pod : stopFirst) {
-            sim.killPodProcesses(ns, pod);
+            DemoApp.killBetweenWrites(sim, ns, name, pod);
             awaitMoreAcked(5);
         }
         long epoch = epoch();

@@ -2,12 +2,16 @@ package org.clusterlabs.rss.testkit;
 
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The demo app of {@code examples/demo} in the simulated cluster: where its hooks are, a StatefulSet for it, and
@@ -63,6 +67,39 @@ public final class DemoApp {
     /** The FQDN the operator passes as a peer ({@code {pod}.{service}.{ns}.svc}). */
     public static String fqdn(String namespace, String service, String pod) {
         return pod + "." + service + "." + namespace + ".svc";
+    }
+
+    /**
+     * SIGKILLs every process of a copy between two of the group's writes: the kit holds the group's lock (as the
+     * demo's writers do, with {@code flock}) while it kills. A copy killed in the middle of a write would have
+     * replicated an unacknowledged entry to some peers only, and a peer that then finds itself behind steps out of
+     * the group (correct for the app, but it would make "which copy is newest" a matter of luck in a staged
+     * failure).
+     */
+    public static void killBetweenWrites(SimulatedCluster cluster, String namespace, String service, String pod) {
+        Path lock = cluster.netDir().resolve("_locks").resolve(namespace + "." + service);
+        try {
+            Files.createDirectories(lock.getParent());
+            Process holder = new ProcessBuilder("flock", "-w", "30", lock.toString(), "sh", "-c", "echo locked; read _")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (BufferedReader out = holder.inputReader(StandardCharsets.UTF_8);
+                    Writer in = holder.outputWriter(StandardCharsets.UTF_8)) {
+                if (!"locked".equals(out.readLine())) {
+                    throw new IllegalStateException("could not take the demo group's lock " + lock);
+                }
+                cluster.killPodProcesses(namespace, pod);
+                in.write("\n");
+            } finally {
+                if (!holder.waitFor(10, TimeUnit.SECONDS)) {
+                    holder.destroyForcibly();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Entries acknowledged to the client so far. */
