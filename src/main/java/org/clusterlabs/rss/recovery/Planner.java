@@ -35,8 +35,7 @@ public final class Planner {
                 return new Decision(view.recorded(), List.of(check), asLastSeen.assessment());
             }
             ctx.add(check);
-            boolean recovering = ctx.record.recoveryStartedAt.isPresent();
-            return ctx.decide(recovering ? ClusterPhase.RECOVERING : ClusterPhase.PENDING, "CheckingStatus",
+            return ctx.decide(phaseWhileChecking(view), "CheckingStatus",
                     "Asking the status hook of " + PlanContext.names(unchecked)
                             + " before deciding anything: their last status is missing or out of date.");
         }
@@ -85,6 +84,19 @@ public final class Planner {
                         + failures + " of " + ctx.spec.failureThreshold() + " before its pod is deleted)"));
             }
         }
+    }
+
+    /**
+     * A check does not make a running cluster look new: while a primary was last seen running (a member just
+     * started or stopped, say), the cluster is Degraded until the check answers, not Pending.
+     */
+    private static ClusterPhase phaseWhileChecking(ClusterView view) {
+        if (view.recorded().recoveryStartedAt().isPresent()) {
+            return ClusterPhase.RECOVERING;
+        }
+        boolean primaryLastSeenRunning = view.members().stream().anyMatch(m -> m.podExists()
+                && m.status().map(s -> s.value() == StatusReport.RUNNING_PRIMARY).orElse(false));
+        return primaryLastSeenRunning ? ClusterPhase.DEGRADED : ClusterPhase.PENDING;
     }
 
     /**

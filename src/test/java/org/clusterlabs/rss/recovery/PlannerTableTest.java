@@ -51,6 +51,13 @@ class PlannerTableTest {
                         () -> Scenario.of(RUNNING_PRIMARY, RUNNING_PRIMARY, RUNNING_PRIMARY)
                                 .member(1, m -> m.status = Optional.of(new Observed<>(RUNNING_PRIMARY, old))),
                         d -> assertTrue(d.actionsOf(Action.CheckStatus.class).get(0).pods().contains("db-1"))),
+                row("checking a member that just started, beside running primaries, reads Degraded, not Pending",
+                        () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, RUNNING_PRIMARY)
+                                .member(1, m -> m.lastStartOrStop = Optional.of(Scenario.NOW)),
+                        d -> assertEquals(ClusterPhase.DEGRADED, d.assessment().phase())),
+                row("checking every copy after an operator restart reads Pending: nothing is known yet",
+                        () -> Scenario.of(null, null, null),
+                        d -> assertEquals(ClusterPhase.PENDING, d.assessment().phase())),
                 row("a status older than the member's last start or stop is checked again",
                         () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, RUNNING_PRIMARY)
                                 .member(1, m -> m.lastStartOrStop = Optional.of(Scenario.NOW)),
