@@ -77,7 +77,7 @@ public final class DemoApp {
      * failure).
      */
     public static void killBetweenWrites(SimulatedCluster cluster, String namespace, String service, String pod) {
-        Path lock = cluster.netDir().resolve("_locks").resolve(namespace + "." + service);
+        Path lock = cluster.netDir().resolve("_locks").resolve(group(namespace, service));
         try {
             Files.createDirectories(lock.getParent());
             Process holder = new ProcessBuilder("flock", "-w", "30", lock.toString(), "sh", "-c", "echo locked; read _")
@@ -104,7 +104,12 @@ public final class DemoApp {
 
     /** Entries acknowledged to the client so far. */
     public static List<String> acked(SimulatedCluster cluster, String namespace, String service) {
-        return readLines(cluster.netDir().resolve("_acked").resolve(namespace + "." + service));
+        return readLines(cluster.netDir().resolve("_acked").resolve(group(namespace, service)));
+    }
+
+    /** The demo group's name in the simulated network, as lib.sh builds it ({@code $GROUP}). */
+    private static String group(String namespace, String service) {
+        return namespace + "." + service;
     }
 
     /** A copy's log. */

@@ -72,10 +72,6 @@ public final class OperatorProcess implements AutoCloseable {
         return log;
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
     /** Waits until {@code /q/health/ready} answers 200. */
     public void awaitReady(Duration patience) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();

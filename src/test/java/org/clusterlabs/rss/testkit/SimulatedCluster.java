@@ -229,7 +229,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
             @Override
             public void onDelete(Pod p, boolean unknown) {
-                podDeleted(p);
+                podGone(p);
             }
         });
         informers.add(stsInformer);
@@ -675,13 +675,8 @@ public final class SimulatedCluster implements AutoCloseable {
         return "10.244." + (n / 250) + "." + (n % 250 + 2);
     }
 
-    /** What the kit does on a pod's delete event, however late that event arrives. */
-    void podDeleted(Pod p) {
-        podGone(p);
-    }
-
-    /** A pod went away: kill its processes and unplug it from the simulated network. */
-    private void podGone(Pod p) {
+    /** A pod went away (also on a late delete event): kill its processes and unplug it from the simulated network. */
+    void podGone(Pod p) {
         PodProcesses.killAll(p.getMetadata().getUid());
         linkNetwork(p, false);
         String owner = ownerSts(p);

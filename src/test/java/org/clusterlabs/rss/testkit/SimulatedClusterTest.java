@@ -171,7 +171,7 @@ class SimulatedClusterTest {
         cluster.cutPower("ns-l", "late");
         cluster.awaitRecreated("ns-l", "late-0", old.getMetadata().getUid(), WAIT);
         SimulatedCluster.await("the successor is on the network", WAIT, () -> Files.isSymbolicLink(link) ? true : null);
-        cluster.podDeleted(old);
+        cluster.podGone(old);
 
         assertTrue(Files.isSymbolicLink(link), "the successor stays on the network");
         assertEquals(cluster.dataDir("ns-l", "late-0"), Files.readSymbolicLink(link));
