@@ -1,5 +1,5 @@
 #!/bin/bash
-# usage: scripts/planner-mutations.sh tiebreak|unknown0|runbeforerecord
+# usage: scripts/planner-mutations.sh tiebreak|unknown0|runbeforerecord|blindreapply|freeontimeout|silentskip
 # Exports the committed tree to /tmp/mut-<name>, breaks one rule there (never in the work tree), runs the
 # simulation and prints where it first failed. Proof that the simulation can fail; see docs/recovery.md.
 set -e
@@ -9,7 +9,6 @@ dir=/tmp/mut-$name
 rm -rf $dir
 mkdir -p $dir && git -C "$ROOT" archive HEAD | tar -x -C $dir
 R=$dir/src/main/java/org/clusterlabs/rss/recovery
-S=$dir/src/test/java/org/clusterlabs/rss/recovery
 case $name in
   tiebreak) python3 - "$R/Election.java" <<'PY'
 import sys; p=sys.argv[1]; s=open(p).read()
@@ -20,7 +19,7 @@ PY
   unknown0) python3 - "$R/LightsOutRecovery.java" <<'PY'
 import sys; p=sys.argv[1]; s=open(p).read()
 a="""                } else if (sequence.get().value() instanceof SequenceResult.Unknown unknown) {
-                    if (m.olderThanPeriod(sequence.get())) {
+                    if (!m.busy() && m.unknownSequenceRereadDue(sequence.get())) {
                         toCollect.add(m.pod());
                     }
                     missing.put(m, "the sequence of " + m.pod() + " is unknown: " + unknown.reason());"""
@@ -30,8 +29,59 @@ s=s.replace(a, """                } else if (sequence.get().value() instanceof S
 open(p,'w').write(s)
 PY
   ;;
-  runbeforerecord) sed -i 's/static boolean mutationRunActionsBeforePersisting = false;/static boolean mutationRunActionsBeforePersisting = true;/' $S/Simulation.java
-    grep -q 'mutationRunActionsBeforePersisting = true' $S/Simulation.java
+  runbeforerecord) python3 - "$R/ControlPass.java" <<'PY'
+import sys; p=sys.argv[1]; s=open(p).read()
+a="        boolean startsOrStops = decision.actions().stream().anyMatch(Action::startsOrStops);"
+assert a in s
+s=s.replace(a, "        decision.actions().forEach(actuator::run);\n" + a)
+b="""        decision.actions().forEach(actuator::run);
+        return new Outcome.Acted(decision);"""
+assert b in s
+s=s.replace(b, "        return new Outcome.Acted(decision);")
+open(p,'w').write(s)
+PY
+  ;;
+  blindreapply) python3 - "$R/ControlPass.java" <<'PY'
+import sys; p=sys.argv[1]; s=open(p).read()
+a="""                return new Outcome.Conflict(decision);"""
+assert a in s
+s=s.replace(a, """                // re-applied over whatever is there now, as a retrying status update does""")
+open(p,'w').write(s)
+PY
+  ;;
+  freeontimeout) python3 - "$R/HookLedger.java" <<'PY'
+import sys; p=sys.argv[1]; s=open(p).read()
+a="""            if (mayRunUntil.isAfter(e.hooksMayRunUntil)) {
+                e.hooksMayRunUntil = mayRunUntil;
+            }
+        }
+    }
+
+    /** The operator deleted"""
+assert a in s
+s=s.replace(a, """        }
+    }
+
+    /** The operator deleted""")
+open(p,'w').write(s)
+PY
+  ;;
+  silentskip) python3 - "$R/ControlPass.java" "$R/Member.java" <<'PY'
+import sys
+p=sys.argv[1]; s=open(p).read()
+a="""        if (!refusals.isEmpty()) {
+            return new Outcome.Refused(decision, refusals);
+        }"""
+assert a in s
+s=s.replace(a, ""); open(p,'w').write(s)
+p=sys.argv[2]; s=open(p).read()
+a="""    boolean busy() {
+        return view.hookInFlight().isPresent();"""
+assert a in s
+s=s.replace(a, """    boolean busy() {
+        return view.hookInFlight().filter(k -> k != HookKind.STATUS).isPresent();""")
+open(p,'w').write(s)
+PY
   ;;
 esac
 cd $dir && nice -n 5 timeout 1500 mvn -o -B -q test -Dtest='org.clusterlabs.rss.recovery.SimulationTest' -Dsurefire.failIfNoSpecifiedTests=false > $dir/sim.out 2>&1 || true

@@ -3,29 +3,42 @@ package org.clusterlabs.rss.hooks;
 import java.io.OutputStream;
 import java.util.Arrays;
 
-/** Keeps the first {@code cap} bytes written, counts the rest and drops them. Thread-safe. */
+/**
+ * Keeps the first {@code cap} bytes written, counts the rest and drops them, and tells its owner once, the first
+ * time more than {@code cap} bytes arrive (so that the owner can stop reading). Thread-safe.
+ */
 final class CappedOutputStream extends OutputStream {
 
     private final int cap;
+    private final Runnable onCapExceeded;
     private byte[] buf = new byte[256];
     private int size;
     private long total;
+    private boolean told;
 
     CappedOutputStream(int cap) {
+        this(cap, () -> { });
+    }
+
+    CappedOutputStream(int cap, Runnable onCapExceeded) {
         this.cap = Math.max(0, cap);
+        this.onCapExceeded = onCapExceeded;
     }
 
     @Override
-    public synchronized void write(int b) {
-        total++;
-        if (size < cap) {
-            ensure(size + 1);
-            buf[size++] = (byte) b;
+    public void write(byte[] b, int off, int len) {
+        if (append(b, off, len)) {
+            onCapExceeded.run();
         }
     }
 
     @Override
-    public synchronized void write(byte[] b, int off, int len) {
+    public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    /** Returns true the first time the cap is passed. */
+    private synchronized boolean append(byte[] b, int off, int len) {
         total += len;
         int keep = Math.min(len, cap - size);
         if (keep > 0) {
@@ -33,6 +46,11 @@ final class CappedOutputStream extends OutputStream {
             System.arraycopy(b, off, buf, size, keep);
             size += keep;
         }
+        if (total > cap && !told) {
+            told = true;
+            return true;
+        }
+        return false;
     }
 
     private void ensure(int needed) {

@@ -10,6 +10,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -45,34 +46,65 @@ public class HookExecutor {
 
     private static final Logger LOG = Logger.getLogger(HookExecutor.class);
 
+    /** Told when a hook's exec opened after the operator had stopped waiting: the command started late. */
+    @FunctionalInterface
+    public interface LateStartListener {
+        void startedLate(HookInvocation invocation, Instant at);
+    }
+
     private final KubernetesClient client;
     private final RssMetrics metrics;
     private final int outputCap;
+    private final ExecRetryBudget retryBudget;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final ConcurrencyLimiter limiter;
 
     @Inject
     public HookExecutor(KubernetesClient client, HooksConfig config, RssMetrics metrics) {
-        this(client, config.maxConcurrent(), config.maxConcurrentPerResource(), config.outputCapBytes(), metrics);
+        this(client, config.maxConcurrent(), config.maxConcurrentPerResource(), config.outputCapBytes(),
+                new ExecRetryBudget(config.execUpgradeRetries(), config.execConnectTimeout()), metrics);
     }
 
     /** For use outside CDI (benchmarks, tools). {@code metrics} may be null. */
     public HookExecutor(KubernetesClient client, int maxConcurrent, int maxConcurrentPerResource, int outputCapBytes,
             RssMetrics metrics) {
-        this.client = client;
+        this(client, maxConcurrent, maxConcurrentPerResource, outputCapBytes, ExecRetryBudget.DEFAULT, metrics);
+    }
+
+    public HookExecutor(KubernetesClient client, int maxConcurrent, int maxConcurrentPerResource, int outputCapBytes,
+            ExecRetryBudget retryBudget, RssMetrics metrics) {
+        this.client = retryBudget.execClient(client);
         this.metrics = metrics;
         this.outputCap = outputCapBytes;
-        this.workers = Executors.newCachedThreadPool(daemonThreads("rss-hook-"));
+        this.retryBudget = retryBudget;
+        // One thread per running hook at most: the limiter never starts more than maxConcurrent attempts.
+        this.workers = Executors.newFixedThreadPool(maxConcurrent, daemonThreads("rss-hook-"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("rss-hook-timer-"));
         this.limiter = new ConcurrencyLimiter(maxConcurrent, maxConcurrentPerResource, workers);
     }
 
+    /**
+     * How long after its timeout a hook's command may still start in the pod: the exec upgrade's bounded retries.
+     * A hook the operator stopped waiting for may run until its start plus its timeout plus this.
+     */
+    public java.time.Duration lateStartBudget() {
+        return retryBudget.total();
+    }
+
     /** Runs one hook. The stage always completes normally, with a result (failures are outcomes, not exceptions). */
     public CompletionStage<HookResult> run(HookInvocation invocation) {
+        return run(invocation, (inv, at) -> { });
+    }
+
+    /**
+     * Runs one hook; {@code lateStart} hears of an exec that opened after the result was already given (a timeout
+     * during the upgrade), which means the command started late and may run for its whole timeout from then.
+     */
+    public CompletionStage<HookResult> run(HookInvocation invocation, LateStartListener lateStart) {
         CompletableFuture<HookResult> promise = new CompletableFuture<>();
         long queuedAt = System.nanoTime();
-        limiter.submit(invocation.ownerKey(), () -> new Attempt(invocation, promise, queuedAt).start(),
+        limiter.submit(invocation.ownerKey(), () -> new Attempt(invocation, promise, queuedAt, lateStart).start(),
                 () -> promise.complete(new HookResult(invocation,
                         new HookOutcome.ConnectionLost("the hook runner is shutting down; the hook did not run"),
                         CapturedOutput.EMPTY, CapturedOutput.EMPTY, Duration.ZERO,
@@ -104,6 +136,7 @@ public class HookExecutor {
     public void shutdown() {
         timer.shutdownNow();
         workers.shutdownNow();
+        client.close();
     }
 
     /** One run of one hook: the exec listener, the timeout and the single completion. */
@@ -111,8 +144,9 @@ public class HookExecutor {
         private final HookInvocation inv;
         private final CompletableFuture<HookResult> promise;
         private final long queuedAt;
-        private final CappedOutputStream out = new CappedOutputStream(outputCap);
-        private final CappedOutputStream err = new CappedOutputStream(outputCap);
+        private final LateStartListener lateStart;
+        private final CappedOutputStream out = new CappedOutputStream(outputCap, () -> capExceeded("stdout"));
+        private final CappedOutputStream err = new CappedOutputStream(outputCap, () -> capExceeded("stderr"));
         private final AtomicBoolean finished = new AtomicBoolean();
         private volatile long startedAt;
         private volatile ExecWatch watch;
@@ -120,10 +154,36 @@ public class HookExecutor {
         private volatile Integer exitCode;
         private volatile String exitMessage;
 
-        Attempt(HookInvocation inv, CompletableFuture<HookResult> promise, long queuedAt) {
+        Attempt(HookInvocation inv, CompletableFuture<HookResult> promise, long queuedAt,
+                LateStartListener lateStart) {
             this.inv = inv;
             this.promise = promise;
             this.queuedAt = queuedAt;
+            this.lateStart = lateStart;
+        }
+
+        /** Past the cap the exec ends: nothing more is read, and the stream is closed. */
+        private void capExceeded(String stream) {
+            if (finish(new HookOutcome.OutputCapExceeded(stream, outputCap))) {
+                closeWatch();
+            }
+        }
+
+        private void closeWatch() {
+            ExecWatch w = watch;
+            if (w != null) {
+                w.close();
+            }
+        }
+
+        @Override
+        public void onOpen() {
+            if (finished.get()) {
+                LOG.warnf("hook started after the operator stopped waiting for it: pod=%s/%s hook=%s; closing its"
+                        + " stream (the command may run on in the pod)", inv.namespace(), inv.pod(), inv.hook().tag());
+                lateStart.startedLate(inv, Instant.now());
+                closeWatch();
+            }
         }
 
         void start() {
@@ -152,10 +212,7 @@ public class HookExecutor {
 
         private void onTimeout() {
             if (finish(new HookOutcome.TimedOut(inv.timeout()))) {
-                ExecWatch w = watch;
-                if (w != null) {
-                    w.close();
-                }
+                closeWatch();
             }
         }
 

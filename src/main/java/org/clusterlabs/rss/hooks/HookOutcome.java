@@ -91,6 +91,22 @@ public sealed interface HookOutcome {
     }
 
     /**
+     * The command wrote more than the output cap on one stream: the operator stopped reading and closed the exec.
+     * The command may still be running in the container.
+     */
+    record OutputCapExceeded(String stream, int capBytes) implements HookOutcome {
+        @Override
+        public String tag() {
+            return "output_cap_exceeded";
+        }
+
+        @Override
+        public String toString() {
+            return "wrote more than " + capBytes + " bytes on " + stream + "; the exec was closed";
+        }
+    }
+
+    /**
      * The exec stream ended without an exit status (connection dropped, upgrade refused, the kubelet answered
      * Failure without an exit code, ...). The command may or may not have run.
      */

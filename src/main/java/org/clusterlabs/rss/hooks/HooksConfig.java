@@ -15,7 +15,18 @@ public interface HooksConfig {
     @WithDefault("8")
     int maxConcurrentPerResource();
 
-    /** Bytes kept per output stream (stdout, stderr); the rest is counted and dropped. */
+    /** Bytes read per output stream (stdout, stderr); past it the exec is closed and the hook fails. */
     @WithDefault("65536")
     int outputCapBytes();
+
+    /**
+     * Retries of an exec's WebSocket upgrade after a 429, a 5xx or a connection error (0 to 5). With the connect
+     * timeout they bound how late a hook can start after its timeout (see docs/hooks.md).
+     */
+    @WithDefault("2")
+    int execUpgradeRetries();
+
+    /** The connect timeout of each exec upgrade attempt. */
+    @WithDefault("10s")
+    java.time.Duration execConnectTimeout();
 }

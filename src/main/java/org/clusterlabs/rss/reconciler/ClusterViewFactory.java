@@ -21,12 +21,13 @@ import org.clusterlabs.rss.api.v1alpha1.RecoverySpec;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetSpec;
 import org.clusterlabs.rss.recovery.ClusterView;
-import org.clusterlabs.rss.recovery.HookKind;
+import org.clusterlabs.rss.recovery.HookLedger;
 import org.clusterlabs.rss.recovery.MemberView;
 import org.clusterlabs.rss.recovery.MissingMembersPolicy;
 import org.clusterlabs.rss.recovery.PlannerSpec;
 import org.clusterlabs.rss.recovery.PodPhase;
 import org.clusterlabs.rss.recovery.PrimaryStartPolicy;
+import org.clusterlabs.rss.resources.Labels;
 import org.clusterlabs.rss.resources.ResourceNames;
 
 /** Turns what the reconciler observed in Kubernetes (and remembers of hooks) into the planner's plain view. */
@@ -37,8 +38,14 @@ final class ClusterViewFactory {
     private ClusterViewFactory() {
     }
 
+    /**
+     * @param ledger this process's hook ledger of the resource
+     * @param lostHookGrace how long after its timeout a hook may still start or run in the pod (the exec's upgrade
+     *        retries, and the kill grace when the hook is wrapped in {@code timeout -k})
+     */
     static ClusterView build(ReplicatedStatefulSet rss, Optional<StatefulSet> sts, Collection<Pod> pods,
-            Function<String, Optional<Node>> nodes, MemberMemory memory, Duration seedRetryBackoff, Instant now) {
+            Function<String, Optional<Node>> nodes, HookLedger ledger, HookLedgers ledgers, Duration lostHookGrace,
+            Duration seedRetryBackoff, Instant now) {
         ReplicatedStatefulSetSpec spec = rss.getSpec();
         int stsReplicas = sts.map(s -> s.getSpec().getReplicas()).filter(Objects::nonNull).orElse(0);
         String updateRevision = sts.map(StatefulSet::getStatus).map(s -> s.getUpdateRevision()).orElse(null);
@@ -51,13 +58,13 @@ final class ClusterViewFactory {
         for (int ordinal = 0; ordinal < count; ordinal++) {
             String name = ResourceNames.pod(rss, ordinal);
             Pod pod = byName.get(name);
-            members.add(member(rss, name, ordinal, pod, nodes, memory, updateRevision));
+            members.add(member(name, ordinal, pod, nodes, ledger, updateRevision));
         }
         String force = rss.getMetadata().getAnnotations() == null ? null
                 : rss.getMetadata().getAnnotations().get(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
-        Instant orphanHooksEndBy = memory.orphanHooksEndBy(rss.getMetadata().getNamespace(),
+        Instant orphanHooksEndBy = ledgers.orphanHooksEndBy(rss.getMetadata().getNamespace(),
                 rss.getMetadata().getName(), () -> lastStartByAnEarlierProcess(rss)
-                        .map(at -> at.plus(longestHookTimeout(spec.getHooks())))
+                        .map(at -> at.plus(longestHookTimeout(spec.getHooks())).plus(lostHookGrace))
                         .orElse(Instant.MIN));
         return new ClusterView(plannerSpec(spec, seedRetryBackoff), stsReplicas, members,
                 RecordedStates.read(rss.getStatus()), Optional.ofNullable(force).filter(s -> !s.isBlank()), now,
@@ -84,29 +91,21 @@ final class ClusterViewFactory {
         return KubeDuration.parseOr(spec.getHooks().getStatus().getPeriod(), Duration.ofSeconds(10));
     }
 
-    private static MemberView member(ReplicatedStatefulSet rss, String name, int ordinal, Pod pod,
-            Function<String, Optional<Node>> nodes, MemberMemory memory, String updateRevision) {
-        String namespace = rss.getMetadata().getNamespace();
+    private static MemberView member(String name, int ordinal, Pod pod, Function<String, Optional<Node>> nodes,
+            HookLedger ledger, String updateRevision) {
         if (pod == null) {
-            MemberMemory.Member m = memory.find(namespace, name).orElseGet(MemberMemory.Member::new);
-            return new MemberView(name, ordinal, false, PodPhase.PENDING, false, true, true, m.status(),
-                    m.sequence(), m.inFlight(), m.lastStartOrStopAt());
+            HookLedger.Knowledge k = ledger.knowledge(name);
+            return new MemberView(name, ordinal, false, PodPhase.PENDING, false, true, true, k.status(),
+                    k.sequence(), k.inFlight(), k.lastStartOrStopAt(), k.hooksMayRunUntil(), Optional.empty(),
+                    k.unknownSequenceSince());
         }
-        MemberMemory.Member m = memory.of(namespace, name, pod.getMetadata().getUid());
-        boolean upToDate = updateRevision == null
-                || updateRevision.equals(pod.getMetadata().getLabels() == null ? null
-                        : pod.getMetadata().getLabels().get(REVISION_LABEL));
+        ledger.podSeen(name, pod.getMetadata().getUid());
+        HookLedger.Knowledge k = ledger.knowledge(name);
+        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        boolean upToDate = updateRevision == null || updateRevision.equals(labels.get(REVISION_LABEL));
         return new MemberView(name, ordinal, true, phase(pod), PodConditions.isReady(pod),
-                nodeReachable(pod, nodes), upToDate, m.status(), m.sequence(), planningRelevant(m),
-                m.lastStartOrStopAt());
-    }
-
-    /**
-     * A periodic status probe of a copy whose status is known changes nothing the planner knows until it answers;
-     * showing it as in flight would make every probe look like a state change (and a status write).
-     */
-    private static Optional<HookKind> planningRelevant(MemberMemory.Member m) {
-        return m.inFlight().filter(kind -> kind != HookKind.STATUS || m.status().isEmpty());
+                nodeReachable(pod, nodes), upToDate, k.status(), k.sequence(), k.inFlight(), k.lastStartOrStopAt(),
+                k.hooksMayRunUntil(), RoleLabel.read(labels.get(Labels.ROLE)), k.unknownSequenceSince());
     }
 
     /**
@@ -127,6 +126,9 @@ final class ClusterViewFactory {
     }
 
     private static PodPhase phase(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return PodPhase.TERMINATING;
+        }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         if (phase == null) {
             return PodPhase.PENDING;

@@ -15,6 +15,10 @@ final class Conditions {
     static final String RECOVERING = "Recovering";
     static final String DEGRADED = "Degraded";
     static final String SPEC_VALID = "SpecValid";
+    /** Whether the owned StatefulSet matches the spec; False names the field or the error that stops it. */
+    static final String STATEFULSET_SYNCED = "StatefulSetSynced";
+    /** True while the last reconcile failed with an unexpected error, which the message quotes. */
+    static final String RECONCILE_ERROR = "ReconcileError";
 
     private Conditions() {
     }
@@ -48,6 +52,15 @@ final class Conditions {
             result.add(updated);
         }
         return result;
+    }
+
+    /** A condition whose verdict, reason and message come from elsewhere. */
+    record Verdict(boolean status, String reason, String message) {
+    }
+
+    static List<Condition> with(List<Condition> current, String type, Verdict verdict, Long generation,
+            Instant now) {
+        return with(current, type, verdict.status(), verdict.reason(), verdict.message(), generation, now);
     }
 
     static Optional<Condition> find(List<Condition> conditions, String type) {

@@ -1,7 +1,13 @@
 package org.clusterlabs.rss.reconciler;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import org.clusterlabs.rss.hooks.HookExecutor;
+import org.clusterlabs.rss.recovery.ControlPass;
+import org.clusterlabs.rss.recovery.HookLedger;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -10,7 +16,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -39,8 +44,6 @@ import org.clusterlabs.rss.metrics.RssMetrics;
 import org.clusterlabs.rss.recovery.Action;
 import org.clusterlabs.rss.recovery.ClusterView;
 import org.clusterlabs.rss.recovery.Decision;
-import org.clusterlabs.rss.recovery.Planner;
-import org.clusterlabs.rss.recovery.RecordedState;
 import org.clusterlabs.rss.resources.Labels;
 import org.jboss.logging.Logger;
 
@@ -57,6 +60,7 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "pods/exec", verbs = {"create", "get"})
 // Read-only, for fencing: a pod on a node that is not Ready may still be running.
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
+// Events are created, and patched when similar ones are combined.
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 // Leader election holds a Lease so that one operator replica acts at a time.
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
@@ -73,13 +77,17 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
     static final String NODES = "nodes";
     static final String HOOK_RESULTS = "hook-results";
 
-    private static final ObjectMapper COPIER = new ObjectMapper();
+    /** After a status conflict the next pass plans from the fresh resource, which the cache has by then. */
+    static final Duration REPLAN_AFTER_CONFLICT = Duration.ofMillis(200);
+    static final Duration REPLAN_AFTER_REFUSAL = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(ReplicatedStatefulSetReconciler.class);
 
-    private final Planner planner = new Planner();
-    private final MemberMemory memory;
+    private final ControlPass pass = new ControlPass();
+    private final HookLedgers ledgers;
     private final ActionRunner runner;
-    private final PodRoleLabeler labeler;
+    private final HookCompletions completions;
+    private final HookExecutor hooks;
+    private final OwnedResources dependents;
     private final RssEvents events;
     private final RssMetrics metrics;
     private final OperatorConfig config;
@@ -87,11 +95,14 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
     private final SimpleInboundEventSource<ReplicatedStatefulSet> hookResults =
             new SimpleInboundEventSource<>(HOOK_RESULTS);
 
-    public ReplicatedStatefulSetReconciler(MemberMemory memory, ActionRunner runner, PodRoleLabeler labeler,
-            RssEvents events, RssMetrics metrics, OperatorConfig config) {
-        this.memory = memory;
+    public ReplicatedStatefulSetReconciler(HookLedgers ledgers, ActionRunner runner, HookCompletions completions,
+            HookExecutor hooks, OwnedResources dependents, RssEvents events, RssMetrics metrics,
+            OperatorConfig config) {
+        this.ledgers = ledgers;
         this.runner = runner;
-        this.labeler = labeler;
+        this.completions = completions;
+        this.hooks = hooks;
+        this.dependents = dependents;
         this.events = events;
         this.metrics = metrics;
         this.config = config;
@@ -128,9 +139,10 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
     public UpdateControl<ReplicatedStatefulSet> reconcile(ReplicatedStatefulSet rss,
             Context<ReplicatedStatefulSet> context) {
         Instant now = clock.instant();
-        ReplicatedStatefulSetStatus before = copyOf(rss.getStatus());
-        ReplicatedStatefulSetStatus status = copyOf(rss.getStatus());
+        ReplicatedStatefulSetStatus before = StatusFence.copyOf(rss.getStatus());
+        ReplicatedStatefulSetStatus status = StatusFence.copyOf(rss.getStatus());
         Long generation = rss.getMetadata().getGeneration();
+        StatusFence fence = new StatusFence(rss, context);
 
         List<SpecViolation> violations = SpecValidator.validate(rss.getSpec());
         if (!violations.isEmpty()) {
@@ -140,73 +152,80 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                     "InvalidSpec", message, generation, now));
             status.setPhase(Phase.Failed);
             status.setObservedGeneration(generation);
-            return finish(rss, context, before, status, Optional.empty());
+            return finish(fence, before, status, Optional.empty());
         }
         status.setConditions(Conditions.with(status.getConditions(), Conditions.SPEC_VALID, true,
                 "Valid", "spec passed validation", generation, now));
         if (rss.getSpec().isPaused()) {
             status.setPhase(Phase.Paused);
             status.setObservedGeneration(generation);
-            return finish(rss, context, before, status, Optional.empty());
+            return finish(fence, before, status, Optional.empty());
         }
 
         Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
         Set<Pod> pods = context.getSecondaryResources(Pod.class);
         InformerEventSource<Node, ReplicatedStatefulSet> nodes = nodeSource(context);
-        ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), memory,
-                config.seedRetryBackoff(), now);
-        Decision decision = planner.decide(view);
+        HookLedger ledger = ledgers.of(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
+        ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), ledger,
+                ledgers, hooks.lateStartBudget(), config.seedRetryBackoff(), now);
+        ControlPass.Outcome outcome = pass.run(view, fence, runner.forPass(rss, ledger, hookResults::propagateEvent));
+        Decision decision = outcome.decision();
+        if (outcome instanceof ControlPass.Outcome.Conflict) {
+            LOG.debugf("status of %s/%s changed since it was observed: nothing was run, planning again",
+                    rss.getMetadata().getNamespace(), rss.getMetadata().getName());
+            return UpdateControl.<ReplicatedStatefulSet>noUpdate().rescheduleAfter(REPLAN_AFTER_CONFLICT);
+        }
+        if (outcome instanceof ControlPass.Outcome.Refused refused) {
+            String why = String.join("; ", refused.reasons());
+            LOG.warnf("%s/%s: nothing of this pass was recorded or run: %s", rss.getMetadata().getNamespace(),
+                    rss.getMetadata().getName(), why);
+            events.warning(rss, RssEvents.ACTION_NOT_RUN, "nothing of this pass was recorded or run, it is planned"
+                    + " again: " + why);
+            return UpdateControl.<ReplicatedStatefulSet>noUpdate().rescheduleAfter(REPLAN_AFTER_REFUSAL);
+        }
+        reportWaiting(rss, decision);
 
-        ReplicatedStatefulSet current = recordBeforeActing(rss, context, decision, status, now);
-        context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.REPLICAS_KEY,
-                stsReplicas(decision, view));
-        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        labeler.apply(pods);
-        runner.run(current, decision.actions(), hookResults::propagateEvent);
-        consumeForceAnnotation(current, context, decision);
-
-        ReplicatedStatefulSetStatus after = copyOf(current.getStatus());
+        ReplicatedStatefulSet current = fence.current();
+        ReplicatedStatefulSetStatus after = StatusFence.copyOf(current.getStatus());
         after.setConditions(status.getConditions());
-        StatusComposer.compose(after, current, view, decision, memory, sts, now);
+        after.setConditions(Conditions.with(after.getConditions(), Conditions.STATEFULSET_SYNCED,
+                dependents.reconcile(rss, context, stsReplicas(decision, view), sts), generation, now));
+        if (Conditions.find(after.getConditions(), Conditions.RECONCILE_ERROR).isPresent()) {
+            after.setConditions(Conditions.with(after.getConditions(), Conditions.RECONCILE_ERROR, false,
+                    "Reconciled", "the last reconcile succeeded", generation, now));
+        }
+        StatusComposer.compose(after, current, view, decision, ledger, sts, now);
         metrics.observe(current, before, after, now);
-        return finish(current, context, copyOf(current.getStatus()), after,
+        UpdateControl<ReplicatedStatefulSet> control = finish(fence, StatusFence.copyOf(current.getStatus()), after,
                 Optional.of(ClusterViewFactory.statusPeriod(rss.getSpec())));
+        removeConsumedForceAnnotation(rss, context, view, decision);
+        return control;
     }
 
-    /** The durable record goes to the API server before any action of this pass, so a restart never repeats it. */
-    private ReplicatedStatefulSet recordBeforeActing(ReplicatedStatefulSet rss,
-            Context<ReplicatedStatefulSet> context, Decision decision, ReplicatedStatefulSetStatus status,
-            Instant now) {
-        RecordedState recorded = RecordedStates.read(rss.getStatus());
-        boolean startsOrStops = decision.actions().stream().anyMatch(ReplicatedStatefulSetReconciler::startsOrStops);
-        if (recorded.equals(decision.record()) && !startsOrStops) {
-            return rss;
+    private void reportWaiting(ReplicatedStatefulSet rss, Decision decision) {
+        String waiting = decision.actionsOf(Action.WaitFor.class).stream().map(Action.WaitFor::reason).distinct()
+                .collect(Collectors.joining("; "));
+        if (!waiting.isEmpty()) {
+            events.normal(rss, RssEvents.WAITING_FOR_MEMBERS, waiting);
         }
-        ReplicatedStatefulSetStatus withRecord = copyOf(status);
-        RecordedStates.write(decision.record(), withRecord);
-        if (startsOrStops) {
-            withRecord.setLastStartHookAt(now.toString());
+    }
+
+    /** The annotation is a one-shot request: once the record says it was consumed, it is removed. */
+    private static void removeConsumedForceAnnotation(ReplicatedStatefulSet rss,
+            Context<ReplicatedStatefulSet> context, ClusterView view, Decision decision) {
+        Optional<String> consumed = decision.record().consumedForceSeed();
+        if (consumed.isEmpty() || !consumed.equals(view.forceSeedPod())) {
+            return;
         }
-        withRecord.setObservedGeneration(rss.getMetadata().getGeneration());
-        return writeStatus(rss, context, withRecord);
-    }
-
-    private static boolean startsOrStops(Action a) {
-        return a instanceof Action.Seed || a instanceof Action.StartPrimaries || a instanceof Action.StartSecondaries
-                || a instanceof Action.Stop || a instanceof Action.RestartMember;
-    }
-
-    private void consumeForceAnnotation(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context,
-            Decision decision) {
-        boolean seededByForce = decision.actions().stream()
-                .anyMatch(a -> a instanceof Action.Seed s && s.forced());
-        if (seededByForce) {
+        try {
             context.getClient().resources(ReplicatedStatefulSet.class)
                     .inNamespace(rss.getMetadata().getNamespace()).withName(rss.getMetadata().getName())
-                    .edit(r -> {
-                        r.getMetadata().getAnnotations().remove(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
-                        return r;
-                    });
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
+                            + ReplicatedStatefulSet.FORCE_SEED_ANNOTATION + "\":null}}}");
+        } catch (KubernetesClientException e) {
+            LOG.warnf("could not remove the consumed annotation %s from %s/%s: %s",
+                    ReplicatedStatefulSet.FORCE_SEED_ANNOTATION, rss.getMetadata().getNamespace(),
+                    rss.getMetadata().getName(), e.getMessage());
         }
     }
 
@@ -218,34 +237,56 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                 .orElse(view.statefulSetReplicas());
     }
 
-    private UpdateControl<ReplicatedStatefulSet> finish(ReplicatedStatefulSet rss,
-            Context<ReplicatedStatefulSet> context, ReplicatedStatefulSetStatus before,
+    /** The final write of a pass: only when something changed, with optimistic locking and no re-apply. */
+    private UpdateControl<ReplicatedStatefulSet> finish(StatusFence fence, ReplicatedStatefulSetStatus before,
             ReplicatedStatefulSetStatus after, Optional<Duration> reschedule) {
+        UpdateControl<ReplicatedStatefulSet> control = UpdateControl.noUpdate();
         if (!after.equals(before)) {
             if (LOG.isDebugEnabled()) {
-                LOG.debugf("status of %s/%s changes:%n  from %s%n  to   %s", rss.getMetadata().getNamespace(),
-                        rss.getMetadata().getName(), Serialization.asJson(before), Serialization.asJson(after));
+                LOG.debugf("status of %s/%s changes:%n  from %s%n  to   %s",
+                        fence.current().getMetadata().getNamespace(), fence.current().getMetadata().getName(),
+                        Serialization.asJson(before), Serialization.asJson(after));
             }
-            writeStatus(rss, context, after);
+            if (!fence.write(after)) {
+                return control.rescheduleAfter(REPLAN_AFTER_CONFLICT);
+            }
         }
-        UpdateControl<ReplicatedStatefulSet> control = UpdateControl.noUpdate();
         reschedule.ifPresent(control::rescheduleAfter);
         return control;
     }
 
-    private static ReplicatedStatefulSet writeStatus(ReplicatedStatefulSet rss,
-            Context<ReplicatedStatefulSet> context, ReplicatedStatefulSetStatus status) {
-        return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(rss, context, r -> {
-            r.setStatus(copyOf(status));
-            return r;
-        });
+    /**
+     * A reconcile error (an unexpected exception) reaches status as a condition, written like every other status
+     * write: against the version observed, never re-applied over a newer record.
+     */
+    @Override
+    public ErrorStatusUpdateControl<ReplicatedStatefulSet> updateErrorStatus(ReplicatedStatefulSet rss,
+            Context<ReplicatedStatefulSet> context, Exception e) {
+        LOG.errorf(e, "reconcile of %s/%s failed", rss.getMetadata().getNamespace(), rss.getMetadata().getName());
+        ReplicatedStatefulSetStatus status = StatusFence.copyOf(rss.getStatus());
+        status.setConditions(Conditions.with(status.getConditions(), Conditions.RECONCILE_ERROR, true,
+                e.getClass().getSimpleName(), String.valueOf(e.getMessage()), rss.getMetadata().getGeneration(),
+                clock.instant()));
+        try {
+            new StatusFence(rss, context).write(status);
+        } catch (RuntimeException writeFailed) {
+            LOG.warnf("could not record the reconcile error of %s/%s in status: %s",
+                    rss.getMetadata().getNamespace(), rss.getMetadata().getName(), writeFailed.getMessage());
+        }
+        return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     @Override
     public DeleteControl cleanup(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context) {
-        memory.forget(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
-        metrics.forget(rss);
+        forget(rss);
         return DeleteControl.defaultDelete();
+    }
+
+    private void forget(ReplicatedStatefulSet rss) {
+        ledgers.forget(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
+        completions.forget(rss);
+        events.forget(rss);
+        metrics.forget(rss);
     }
 
     @SuppressWarnings("unchecked")
@@ -253,10 +294,5 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
             Context<ReplicatedStatefulSet> context) {
         return (InformerEventSource<Node, ReplicatedStatefulSet>) context.eventSourceRetriever()
                 .getEventSourceFor(Node.class, NODES);
-    }
-
-    static ReplicatedStatefulSetStatus copyOf(ReplicatedStatefulSetStatus status) {
-        return status == null ? new ReplicatedStatefulSetStatus()
-                : COPIER.convertValue(status, ReplicatedStatefulSetStatus.class);
     }
 }

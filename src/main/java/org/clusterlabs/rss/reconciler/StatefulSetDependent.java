@@ -24,6 +24,14 @@ public class StatefulSetDependent extends CRUDKubernetesDependentResource<Statef
         int replicas = context.managedWorkflowAndDependentResourceContext()
                 .get(REPLICAS_KEY, Integer.class)
                 .orElse(rss.getSpec().replicasOrZero());
-        return DesiredStatefulSet.build(rss, replicas);
+        StatefulSet desired = DesiredStatefulSet.build(rss, replicas);
+        // Fields a StatefulSet cannot change keep their existing values; OwnedResources reports a changed spec.
+        context.getSecondaryResource(StatefulSet.class).map(StatefulSet::getSpec).ifPresent(actual -> {
+            desired.getSpec().setVolumeClaimTemplates(actual.getVolumeClaimTemplates());
+            desired.getSpec().setSelector(actual.getSelector());
+            desired.getSpec().setServiceName(actual.getServiceName());
+            desired.getSpec().setPodManagementPolicy(actual.getPodManagementPolicy());
+        });
+        return desired;
     }
 }

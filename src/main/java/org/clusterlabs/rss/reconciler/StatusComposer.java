@@ -14,7 +14,9 @@ import org.clusterlabs.rss.recovery.ClusterPhase;
 import org.clusterlabs.rss.recovery.ClusterView;
 import org.clusterlabs.rss.recovery.Decision;
 import org.clusterlabs.rss.recovery.MemberView;
+import org.clusterlabs.rss.recovery.HookLedger;
 import org.clusterlabs.rss.recovery.Observed;
+import org.clusterlabs.rss.recovery.PodPhase;
 import org.clusterlabs.rss.recovery.SequenceResult;
 import org.clusterlabs.rss.recovery.StatusReport;
 import org.clusterlabs.rss.resources.Labels;
@@ -29,7 +31,7 @@ final class StatusComposer {
     }
 
     static void compose(ReplicatedStatefulSetStatus status, ReplicatedStatefulSet rss, ClusterView view,
-            Decision decision, MemberMemory memory, Optional<StatefulSet> sts, Instant now) {
+            Decision decision, HookLedger ledger, Optional<StatefulSet> sts, Instant now) {
         Long generation = rss.getMetadata().getGeneration();
         Assessment assessment = decision.assessment();
         status.setObservedGeneration(generation);
@@ -48,7 +50,7 @@ final class StatusComposer {
         int running = 0;
         int primaries = 0;
         for (MemberView view1 : view.members()) {
-            MemberStatus m = member(rss, view1, memory);
+            MemberStatus m = member(view1, ledger, now);
             members.add(m);
             StatusReport report = view1.status().map(Observed::value).orElse(null);
             if (report != null && report.isRunning() && view1.ordinal() < rss.getSpec().replicasOrZero()) {
@@ -70,7 +72,7 @@ final class StatusComposer {
         status.setSelector(Labels.selectorString(rss));
     }
 
-    private static MemberStatus member(ReplicatedStatefulSet rss, MemberView view, MemberMemory memory) {
+    private static MemberStatus member(MemberView view, HookLedger ledger, Instant now) {
         MemberStatus m = new MemberStatus();
         m.setPod(view.pod());
         m.setOrdinal(view.ordinal());
@@ -82,7 +84,7 @@ final class StatusComposer {
                 m.setMessage(((SequenceResult.Unknown) s).reason());
             }
         });
-        memory.find(rss.getMetadata().getNamespace(), view.pod()).flatMap(MemberMemory.Member::lastHook)
+        ledger.knowledge(view.pod()).lastHook()
                 .ifPresent(h -> {
                     m.setLastHook(h.hook().tag());
                     m.setLastHookOutcome(h.outcome());
@@ -93,6 +95,11 @@ final class StatusComposer {
                 });
         if (!view.nodeReachable()) {
             m.setMessage("its node is not Ready: it may still be running, so it is never counted as stopped");
+        } else if (view.phase() == PodPhase.TERMINATING) {
+            m.setMessage("its pod is terminating: it may still be running until the pod is gone");
+        } else if (now.isBefore(view.hooksMayRunUntil())) {
+            m.setMessage("uncertain: a start or stop hook the operator stopped waiting for may still run until "
+                    + view.hooksMayRunUntil() + "; a status check after that decides");
         }
         return m;
     }

@@ -37,6 +37,11 @@ final class LightsOutRecovery {
         if (force.isPresent()) {
             return forcedSeed(force.get());
         }
+        return proceed();
+    }
+
+    /** A recorded seed is retried; otherwise the copies' sequences elect a new one. */
+    private Decision proceed() {
         Optional<SeedRecord> pending = record.pendingSeed();
         if (pending.isPresent()) {
             return retrySeed(pending.get());
@@ -65,18 +70,28 @@ final class LightsOutRecovery {
     }
 
     private boolean outdated(Member m) {
-        return m.canRunHooks() && !m.upToDate();
+        return m.podCanRunHooks() && !m.upToDate();
     }
 
     private Decision forcedSeed(String pod) {
         Optional<Member> target = ctx.member(pod).filter(ctx::wanted);
         if (target.isEmpty()) {
-            String reason = "The annotation " + FORCE_ANNOTATION + " names " + pod + ", which is not one of the "
-                    + spec.replicas() + " wanted copies; name one of them.";
-            ctx.add(new Action.Refuse(reason));
-            return ctx.decide(ClusterPhase.FAILED, "ForceSeedUnknownPod", reason);
+            // Refused and consumed: the request cannot be honoured, and recovery goes on as if it had not been made.
+            record.consumedForceSeed = Optional.of(pod);
+            ctx.add(new Action.RefuseForceSeed(pod, "The annotation " + FORCE_ANNOTATION + " names " + pod
+                    + ", which is not one of the " + spec.replicas() + " wanted copies (ordinals 0 to "
+                    + (spec.replicas() - 1) + "). The request was removed and recovery goes on without it; to force"
+                    + " a seed, name one of them."));
+            return proceed();
         }
         Member m = target.get();
+        if (m.busy() && m.podCanRunHooks() && !outdated(m)) {
+            ctx.add(new Action.WaitFor(List.of(pod), "the forced seed " + pod + " waits for its "
+                    + m.view().hookInFlight().get().tag() + " hook to end"));
+            return ctx.decide(ClusterPhase.RECOVERING, "WaitingForForcedSeed",
+                    "Waiting for the " + m.view().hookInFlight().get().tag() + " hook on " + pod
+                            + ", which the force-seed annotation names, to end.");
+        }
         if (!m.canRunHooks() || outdated(m)) {
             ctx.add(new Action.WaitFor(List.of(pod), "the forced seed " + pod + " needs a running pod first"));
             return ctx.decide(ClusterPhase.RECOVERING, "WaitingForForcedSeed",
@@ -84,7 +99,7 @@ final class LightsOutRecovery {
         }
         Optional<Observed<SequenceResult>> sequence = m.sequenceSince(record.recoveryStartedAt.get());
         if (sequence.isEmpty() || sequence.get().value() instanceof SequenceResult.Unknown
-                && m.olderThanPeriod(sequence.get())) {
+                && m.unknownSequenceRereadDue(sequence.get())) {
             ctx.add(new Action.CollectSequences(List.of(pod)));
         }
         if (sequence.isPresent() && sequence.get().value() instanceof SequenceResult.Known known) {
@@ -120,13 +135,19 @@ final class LightsOutRecovery {
             ctx.add(new Action.Refuse(reason));
             return ctx.decide(ClusterPhase.FAILED, "SeedRetriesExhausted", reason);
         }
-        if (member.isEmpty() || !member.get().canRunHooks()) {
+        if (member.isEmpty() || !member.get().podCanRunHooks()) {
             ctx.add(new Action.WaitFor(List.of(pod), "the recorded seed " + pod + " needs a running pod before"
                     + " its seed is retried"));
             return ctx.decide(ClusterPhase.SEEDING, "WaitingForSeedPod", "Epoch " + seed.epoch() + " chose " + pod
                     + " as seed; waiting for its pod to run before retrying.");
         }
         Member m = member.get();
+        if (m.busy()) {
+            ctx.add(new Action.WaitFor(List.of(pod), "the " + m.view().hookInFlight().get().tag() + " hook runs on"
+                    + " the recorded seed " + pod));
+            return ctx.decide(ClusterPhase.SEEDING, "WaitingForSeedHook", "Epoch " + seed.epoch() + " chose " + pod
+                    + " as seed; waiting for the " + m.view().hookInFlight().get().tag() + " hook running there.");
+        }
         boolean checkedSinceAttempt = m.statusAt().map(at -> at.isAfter(seed.recordedAt())).orElse(false);
         if (!checkedSinceAttempt) {
             ctx.add(new Action.CheckStatus(List.of(pod)));
@@ -159,15 +180,18 @@ final class LightsOutRecovery {
                 missing.put(m, "the pod of " + m.pod() + " does not exist yet");
             } else if (outdated(m) && ctx.wanted(m)) {
                 missing.put(m, "the pod of " + m.pod() + " is being recreated with the new pod template");
-            } else if (!m.canRunHooks()) {
-                missing.put(m, "the pod of " + m.pod() + " cannot run hooks (phase " + m.view().phase() + ")");
+            } else if (!m.podCanRunHooks()) {
+                missing.put(m, "the pod of " + m.pod() + " cannot run hooks (" + (m.view().nodeReachable()
+                        ? "phase " + m.view().phase() : "its node is not Ready") + ")");
             } else {
                 Optional<Observed<SequenceResult>> sequence = m.sequenceSince(since);
                 if (sequence.isEmpty()) {
-                    toCollect.add(m.pod());
+                    if (!m.busy()) {
+                        toCollect.add(m.pod());
+                    }
                     missing.put(m, m.pod() + " has not reported its sequence yet");
                 } else if (sequence.get().value() instanceof SequenceResult.Unknown unknown) {
-                    if (m.olderThanPeriod(sequence.get())) {
+                    if (!m.busy() && m.unknownSequenceRereadDue(sequence.get())) {
                         toCollect.add(m.pod());
                     }
                     missing.put(m, "the sequence of " + m.pod() + " is unknown: " + unknown.reason());
@@ -183,6 +207,14 @@ final class LightsOutRecovery {
         long mark = record.highWaterMark.orElse(0);
         if (missing.isEmpty()) {
             Election.Candidate winner = best.orElseThrow();
+            Optional<String> busyWinner = ctx.member(winner.pod()).filter(Member::busy)
+                    .map(w -> "the " + w.view().hookInFlight().get().tag() + " hook runs on " + w.pod());
+            if (busyWinner.isPresent()) {
+                ctx.add(new Action.WaitFor(List.of(winner.pod()), busyWinner.get()));
+                return ctx.decide(ClusterPhase.RECOVERING, "WaitingForSeedCandidate", winner.pod() + " holds the"
+                        + " highest sequence, " + winner.sequence() + "; it is seeded once " + busyWinner.get()
+                        + " ends.");
+            }
             if (winner.sequence() < mark) {
                 String reason = "Every copy reported, but the highest sequence, " + winner.sequence() + " on "
                         + winner.pod() + ", is below the high-water mark " + mark + ": data was lost. To start"

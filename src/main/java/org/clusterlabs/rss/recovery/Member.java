@@ -11,13 +11,15 @@ final class Member {
     private final Optional<StatusReport> freshStatus;
     private final Instant now;
     private final Duration statusPeriod;
-    private final Instant orphanHooksEndBy;
+    /** A start or stop hook whose end the operator did not see (this process's or an earlier one's) may run until. */
+    private final Instant hooksMayRunUntil;
 
     Member(MemberView view, Instant now, Duration statusPeriod, Instant orphanHooksEndBy) {
         this.view = view;
         this.now = now;
         this.statusPeriod = statusPeriod;
-        this.orphanHooksEndBy = orphanHooksEndBy;
+        this.hooksMayRunUntil = view.hooksMayRunUntil().isAfter(orphanHooksEndBy) ? view.hooksMayRunUntil()
+                : orphanHooksEndBy;
         this.freshStatus = view.status().filter(this::isFresh).map(Observed::value);
     }
 
@@ -33,8 +35,22 @@ final class Member {
         return view.ordinal();
     }
 
+    /** A hook of any kind runs on the copy: no other hook can start there until it ends. */
     boolean busy() {
         return view.hookInFlight().isPresent();
+    }
+
+    /** A start or stop hook runs on the copy: whether its app runs is changing. */
+    boolean busyChangingTheApp() {
+        return view.hookInFlight().filter(HookLedger::changesTheApp).isPresent();
+    }
+
+    boolean statusCheckInFlight() {
+        return view.hookInFlight().filter(k -> k == HookKind.STATUS).isPresent();
+    }
+
+    boolean terminating() {
+        return view.phase() == PodPhase.TERMINATING;
     }
 
     boolean upToDate() {
@@ -45,8 +61,14 @@ final class Member {
         return view.podExists();
     }
 
+    /** The pod is running on a reachable node and is not going away: a hook could run in it. */
+    boolean podCanRunHooks() {
+        return view.podExists() && view.phase() == PodPhase.RUNNING && view.nodeReachable();
+    }
+
+    /** A hook can start in the copy now: its pod can run hooks and no hook runs there. */
     boolean canRunHooks() {
-        return view.podExists() && view.phase() == PodPhase.RUNNING && view.nodeReachable() && !busy();
+        return podCanRunHooks() && !busy();
     }
 
     boolean needsStatusCheck() {
@@ -61,9 +83,12 @@ final class Member {
         return view.status().filter(this::isFresh).map(Observed::at);
     }
 
-    /** Reachable and reporting this status now: a pod on an unreachable node is never trusted to be anything. */
+    /**
+     * Reachable and reporting this status now: a pod on an unreachable node, or one that is going away, is never
+     * trusted to be anything (so never a peer).
+     */
     boolean reports(StatusReport report) {
-        return view.podExists() && view.nodeReachable() && freshStatus.equals(Optional.of(report));
+        return view.podExists() && view.nodeReachable() && !terminating() && freshStatus.equals(Optional.of(report));
     }
 
     boolean runningPrimary() {
@@ -87,24 +112,27 @@ final class Member {
         if (!view.podExists()) {
             return true;
         }
-        if (busy() || !view.nodeReachable()) {
+        if (busyChangingTheApp() || !view.nodeReachable()) {
             return false;
         }
         PodPhase phase = view.phase();
         if (phase == PodPhase.PENDING || phase == PodPhase.SUCCEEDED || phase == PodPhase.FAILED) {
             return true;
         }
-        return phase == PodPhase.RUNNING && reports(StatusReport.NOT_RUNNING) && !mayBeStartedByOrphanHook();
+        return phase == PodPhase.RUNNING && reports(StatusReport.NOT_RUNNING) && !mayBeChangedByLostHook();
     }
 
-    /** A start hook of the previous operator process may still bring this copy up after it said NOT_RUNNING. */
-    private boolean mayBeStartedByOrphanHook() {
-        return statusAt().map(at -> at.isBefore(orphanHooksEndBy)).orElse(false);
+    /**
+     * A start or stop hook whose end was not seen (it timed out, lost its connection, or belonged to an earlier
+     * operator process) may still change this copy after its status was read: the copy is uncertain.
+     */
+    boolean mayBeChangedByLostHook() {
+        return statusAt().map(at -> at.isBefore(hooksMayRunUntil)).orElse(false);
     }
 
     /** Stopped and ready to be started by a hook. */
     boolean startable() {
-        return canRunHooks() && reports(StatusReport.NOT_RUNNING) && !mayBeStartedByOrphanHook();
+        return canRunHooks() && reports(StatusReport.NOT_RUNNING) && !mayBeChangedByLostHook();
     }
 
     /** Why this member blocks a lights-out verdict, if it is neither running nor known to be stopped. */
@@ -112,15 +140,18 @@ final class Member {
         if (view.podExists() && !view.nodeReachable()) {
             return view.pod() + " is on a node that is not Ready: it may still be running until its pod is deleted";
         }
+        if (terminating()) {
+            return "the pod of " + view.pod() + " is terminating: its app may still be running until the pod is gone";
+        }
         if (view.hookInFlight().isPresent()) {
             return "the " + view.hookInFlight().get().name().toLowerCase() + " hook is still running on " + view.pod();
         }
         if (view.phase() == PodPhase.UNKNOWN) {
             return view.pod() + " has pod phase Unknown: it may still be running";
         }
-        if (mayBeStartedByOrphanHook()) {
-            return "a hook started by the previous operator process may still start " + view.pod() + " until "
-                    + orphanHooksEndBy;
+        if (mayBeChangedByLostHook()) {
+            return "a start or stop hook whose end the operator did not see may still change " + view.pod()
+                    + " until " + hooksMayRunUntil + ": it is uncertain until a status check after that";
         }
         if (freshStatus.equals(Optional.of(StatusReport.FAILED))) {
             return view.pod() + " reported a failed status and is being stopped";
@@ -148,11 +179,23 @@ final class Member {
         return observed.at().isBefore(now.minus(statusPeriod));
     }
 
+    /**
+     * An unknown sequence is read again after a backoff that doubles while it stays unknown: one status period at
+     * first, at most sixteen.
+     */
+    boolean unknownSequenceRereadDue(Observed<SequenceResult> unknown) {
+        Instant since = view.unknownSequenceSince().orElse(unknown.at());
+        Duration streak = Duration.between(since, unknown.at());
+        Duration wait = streak.compareTo(statusPeriod) < 0 ? statusPeriod
+                : streak.compareTo(statusPeriod.multipliedBy(16)) > 0 ? statusPeriod.multipliedBy(16) : streak;
+        return !now.isBefore(unknown.at().plus(wait));
+    }
+
     private boolean isFresh(Observed<StatusReport> observed) {
         if (olderThanPeriod(observed)) {
             return false;
         }
-        if (!now.isBefore(orphanHooksEndBy) && observed.at().isBefore(orphanHooksEndBy)) {
+        if (!now.isBefore(hooksMayRunUntil) && observed.at().isBefore(hooksMayRunUntil)) {
             return false;
         }
         return view.lastStartOrStopAt().map(observed.at()::isAfter).orElse(true);

@@ -1,6 +1,8 @@
 package org.clusterlabs.rss.recovery;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The pure recovery planner: given what the operator sees and what it recorded, the next actions. Stateless and
@@ -9,11 +11,15 @@ import java.util.List;
 public final class Planner {
 
     public Decision decide(ClusterView view) {
-        return decide(view, true);
+        return RoleLabels.prepend(view, decide(view, true));
     }
 
     private Decision decide(ClusterView view, boolean mayAssessFromLastStatus) {
         PlanContext ctx = new PlanContext(view);
+        if (view.forceSeedPod().isEmpty()) {
+            // The annotation is gone: a later request may name the same pod again.
+            ctx.record.consumedForceSeed = Optional.empty();
+        }
 
         for (Member m : ctx.members) {
             if (m.running()) {
@@ -23,20 +29,25 @@ public final class Planner {
 
         // After an operator restart every status is empty: nothing is decided before every copy has answered.
         List<Member> unchecked = ctx.members(Member::needsStatusCheck);
-        if (!unchecked.isEmpty()) {
+        List<Member> beingChecked = ctx.members(m -> m.statusCheckInFlight() && m.podCanRunHooks()
+                && m.freshStatus().isEmpty());
+        if (!unchecked.isEmpty() || !beingChecked.isEmpty()) {
             // Statuses due within half a period are checked too, so that checks come in rounds and leave room
             // for decisions between them.
             unchecked = ctx.members(m -> m.needsStatusCheck() || m.canRunHooks() && m.statusDueSoon());
-            Action.CheckStatus check = new Action.CheckStatus(PlanContext.pods(unchecked));
-            if (mayAssessFromLastStatus && onlyPeriodicRefresh(view, unchecked)) {
+            List<Action> checks = unchecked.isEmpty() ? List.of()
+                    : List.of(new Action.CheckStatus(PlanContext.pods(unchecked)));
+            List<Member> awaited = new ArrayList<>(unchecked);
+            awaited.addAll(beingChecked);
+            if (mayAssessFromLastStatus && onlyPeriodicRefresh(view, awaited)) {
                 // A routine re-check of a settled cluster: act on nothing stale, but describe the cluster as it
                 // was last seen, so that a periodic probe does not flap the phase (and write status) every period.
                 Decision asLastSeen = decide(asIfJustObserved(view), false);
-                return new Decision(view.recorded(), List.of(check), asLastSeen.assessment());
+                return new Decision(ctx.record.build(), checks, asLastSeen.assessment());
             }
-            ctx.add(check);
+            checks.forEach(ctx::add);
             return ctx.decide(phaseWhileChecking(view), "CheckingStatus",
-                    "Asking the status hook of " + PlanContext.names(unchecked)
+                    "Asking the status hook of " + PlanContext.names(awaited)
                             + " before deciding anything: their last status is missing or out of date.");
         }
 
@@ -110,15 +121,12 @@ public final class Planner {
         List<String> pods = PlanContext.pods(unchecked);
         return view.members().stream().filter(m -> pods.contains(m.pod())).allMatch(m -> m.status()
                 .filter(s -> m.lastStartOrStopAt().map(at -> !s.at().isBefore(at)).orElse(true))
-                .filter(s -> !s.at().isBefore(view.orphanHooksEndBy()))
+                .filter(s -> !s.at().isBefore(view.orphanHooksEndBy()) && !s.at().isBefore(m.hooksMayRunUntil()))
                 .isPresent());
     }
 
     private static ClusterView asIfJustObserved(ClusterView view) {
-        List<MemberView> members = view.members().stream().map(m -> new MemberView(m.pod(), m.ordinal(),
-                m.podExists(), m.phase(), m.podReady(), m.nodeReachable(), m.upToDate(),
-                m.status().map(s -> new Observed<>(s.value(), view.now())), m.sequence(), m.hookInFlight(),
-                m.lastStartOrStopAt())).toList();
+        List<MemberView> members = view.members().stream().map(m -> m.withStatusAt(view.now())).toList();
         return new ClusterView(view.spec(), view.statefulSetReplicas(), members, view.recorded(),
                 view.forceSeedPod(), view.now(), view.orphanHooksEndBy());
     }

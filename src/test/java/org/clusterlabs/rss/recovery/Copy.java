@@ -19,6 +19,8 @@ final class Copy {
     int revision;
     /** Bumped whenever the app is stopped or killed: a start still in flight from before it has no effect. */
     int incarnation;
+    /** The pod's role label, which the client Service selects on; a new pod has none. */
+    java.util.Optional<Role> label = java.util.Optional.empty();
 
     Copy(int ordinal) {
         this.ordinal = ordinal;

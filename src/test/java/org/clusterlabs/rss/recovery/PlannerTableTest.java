@@ -265,9 +265,20 @@ class PlannerTableTest {
                             assertNoSeed(d);
                             assertEquals(List.of("db-2"), d.actionsOf(Action.CollectSequences.class).get(0).pods());
                         }),
-                row("force naming a pod outside spec.replicas is refused",
+                row("force naming a pod outside spec.replicas is refused with its own reason, consumed, and the"
+                                + " recovery goes on without it",
                         () -> Scenario.lightsOut(1L, 10L, 3L).with(s -> s.force = Optional.of("db-7")),
-                        d -> assertRefuses(d, "ForceSeedUnknownPod", "db-7")),
+                        d -> {
+                            Action.RefuseForceSeed refused = d.actionsOf(Action.RefuseForceSeed.class).get(0);
+                            assertEquals("db-7", refused.pod());
+                            assertTrue(refused.reason().contains("db-7"), refused.reason());
+                            assertEquals(Optional.of("db-7"), d.record().consumedForceSeed());
+                            assertSeed(d, "db-1", 1, 10);
+                        }),
+                row("a consumed force request is forgotten once the annotation is gone, so the same pod can be"
+                                + " forced again later",
+                        () -> Scenario.lightsOut(9L, 9L, 3L).with(s -> s.consumedForce = Optional.of("db-2")),
+                        d -> assertEquals(Optional.empty(), d.record().consumedForceSeed())),
                 row("force while a primary runs: no seed, the request is consumed",
                         () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, NOT_RUNNING)
                                 .with(s -> s.force = Optional.of("db-2")),

@@ -49,11 +49,17 @@ final class Scenario {
         Optional<Observed<SequenceResult>> sequence = Optional.empty();
         Optional<HookKind> hook = Optional.empty();
         Optional<Instant> lastStartOrStop = Optional.empty();
+        Instant hooksMayRunUntil = Instant.MIN;
+        /** The pod's role label; null: as its last status says, as the operator left it. */
+        Optional<Role> label;
+        Optional<Instant> unknownSince = Optional.empty();
 
         MemberView view() {
+            Optional<Role> roleLabel = label != null ? label
+                    : podExists ? status.flatMap(o -> Role.of(o.value())) : Optional.empty();
             return new MemberView("db-" + ordinal, ordinal, podExists, phase, podExists && status.map(
                     o -> o.value().isRunning()).orElse(false), reachable, upToDate, status, sequence, hook,
-                    lastStartOrStop);
+                    lastStartOrStop, hooksMayRunUntil, roleLabel, unknownSince);
         }
     }
 

@@ -24,8 +24,9 @@ final class Simulation {
     static final int LONGEST_HOOK_STEPS = 3;
     static final int QUIET_STEPS = 300;
 
-    /** Breakages the mutation runs switch on; all false in the committed suite. */
-    static boolean mutationRunActionsBeforePersisting = false;
+    /** A start or stop hook's timeout, and the exec's late-start budget beyond it, in steps. */
+    static final int HOOK_TIMEOUT_STEPS = 2;
+    static final int LATE_START_BUDGET_STEPS = 1;
 
     private final long seed;
     private final SplittableRandom rnd;
@@ -46,16 +47,17 @@ final class Simulation {
     private int step;
     private int nextCluster;
     private int nextWrite;
-    private final List<PendingStart> pending = new ArrayList<>();
+    private final List<RunningHook> running = new ArrayList<>();
+    private final java.util.Set<String> launchedSeedAttempts = new java.util.HashSet<>();
 
     // the operator: persisted record and annotation survive restarts, the rest is memory
     private RecordedState persisted = RecordedState.initial();
+    private int persistedVersion;
+    private Optional<Instant> persistedStartsAt = Optional.empty();
     private Optional<String> forceAnnotation = Optional.empty();
-    private final Map<String, Observed<StatusReport>> statusSeen = new HashMap<>();
-    private final Map<String, Observed<SequenceResult>> sequenceSeen = new HashMap<>();
-    private final Map<String, HookKind> inFlight = new HashMap<>();
-    private final Map<String, Instant> lastStartOrStop = new HashMap<>();
-    private final Map<String, Integer> podUidSeen = new HashMap<>();
+    private HookLedger ledger = new HookLedger();
+    private Optional<Instant> ownStartsAt = Optional.empty();
+    private final ControlPass pass = new ControlPass();
     private int generation;
     private Instant orphanHooksEndBy = Instant.MIN;
     private Decision lastDecision;
@@ -74,8 +76,13 @@ final class Simulation {
     private int steps;
     private int quietStepsUsed;
 
-    record PendingStart(int due, Copy copy, HookKind kind, List<String> peers, int incarnation, int generation,
-            boolean takesEffect) {
+    /**
+     * A hook command running in a pod. Its effect on the app happens at {@code effectStep}; the operator hears of
+     * its end at {@code endStep} (completed, or abandoned when it timed out), through the ledger that started it.
+     */
+    record RunningHook(HookLedger ledger, HookLedger.Ticket ticket, Copy copy, HookKind kind, List<String> peers,
+            int incarnation, int podUid, int effectStep, boolean takesEffect, int endStep, boolean abandoned,
+            Optional<StatusReport> status, Optional<SequenceResult> sequence) {
     }
 
     record Result(long seed, int steps, String violation, List<String> trace) {
@@ -125,7 +132,7 @@ final class Simulation {
     private void tick(boolean faults) {
         step++;
         steps++;
-        completeStarts();
+        runHooks();
         worldMoves(faults);
         if (faults) {
             injectFaults();
@@ -169,6 +176,7 @@ final class Simulation {
             if (!c.podExists && c.ordinal < statefulSetReplicas && c.recreateAt <= step) {
                 c.podExists = true;
                 c.podUid++;
+                c.label = Optional.empty();
                 c.nodeReachable = true;
                 c.nodeBackAt = -1;
                 c.revision = templateRevision;
@@ -383,13 +391,10 @@ final class Simulation {
     // ---------------------------------------------------------------- the operator
 
     private void restartOperator(String when) {
-        statusSeen.clear();
-        sequenceSeen.clear();
-        inFlight.clear();
-        lastStartOrStop.clear();
-        podUidSeen.clear();
+        ledger = new HookLedger();
+        ownStartsAt = Optional.empty();
         generation++;
-        orphanHooksEndBy = now().plus(STEP.multipliedBy(LONGEST_HOOK_STEPS));
+        orphanHooksEndBy = now().plus(STEP.multipliedBy(HOOK_TIMEOUT_STEPS + LATE_START_BUDGET_STEPS));
         if (tracing) {
             log("FAULT operator restart " + when);
         }
@@ -400,94 +405,170 @@ final class Simulation {
                 Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
+    /** As production's view: hooks that another writer recorded (not this process) count as orphans. */
     private ClusterView view() {
         List<MemberView> members = new ArrayList<>();
         Instant now = now();
         for (int i = 0; i < Math.max(replicas, statefulSetReplicas); i++) {
             Copy c = copy(i);
-            if (c.podExists && !Integer.valueOf(c.podUid).equals(podUidSeen.put(c.pod, c.podUid))
-                    && podUidSeen.size() > 0) {
-                // A new pod (or one this process never saw): what was observed on an older pod is void.
-                statusSeen.remove(c.pod);
-                sequenceSeen.remove(c.pod);
+            if (c.podExists) {
+                ledger.podSeen(c.pod, Integer.toString(c.podUid));
             }
+            HookLedger.Knowledge k = ledger.knowledge(c.pod);
             members.add(new MemberView(c.pod, i, c.podExists, c.podExists ? PodPhase.RUNNING : PodPhase.PENDING,
-                    c.app == Copy.App.RUNNING, c.nodeReachable, c.revision == templateRevision,
-                    Optional.ofNullable(statusSeen.get(c.pod)), Optional.ofNullable(sequenceSeen.get(c.pod)),
-                    Optional.ofNullable(inFlight.get(c.pod)), Optional.ofNullable(lastStartOrStop.get(c.pod))));
+                    c.app == Copy.App.RUNNING, c.nodeReachable, c.revision == templateRevision, k.status(),
+                    k.sequence(), k.inFlight(), k.lastStartOrStopAt(), k.hooksMayRunUntil(),
+                    c.podExists ? c.label : Optional.empty(), k.unknownSequenceSince()));
         }
-        return new ClusterView(spec(), statefulSetReplicas, members, persisted, forceAnnotation, now,
-                orphanHooksEndBy);
+        Instant orphans = orphanHooksEndBy;
+        if (persistedStartsAt.isPresent() && !persistedStartsAt.equals(ownStartsAt)) {
+            Instant byOther = persistedStartsAt.get().plus(STEP.multipliedBy(HOOK_TIMEOUT_STEPS
+                    + LATE_START_BUDGET_STEPS));
+            orphans = byOther.isAfter(orphans) ? byOther : orphans;
+        }
+        return new ClusterView(spec(), statefulSetReplicas, members, persisted, forceAnnotation, now, orphans);
     }
 
     private void reconcile(boolean faults) {
         ClusterView view = view();
-        Decision decision = planner.decide(view);
-        lastDecision = decision;
-        if (tracing) {
-            log("decide " + decision.actions() + " :: " + decision.assessment().reason());
-        }
-        boolean persistFirst = !mutationRunActionsBeforePersisting;
-        if (persistFirst) {
+        int observedVersion = persistedVersion;
+        SimActuator actuator = new SimActuator(view, faults);
+        ControlPass.Outcome outcome = pass.run(view, (record, startsAt) -> {
             if (faults && rnd.nextInt(20) == 0) {
+                persistedVersion++;
                 if (tracing) {
-                    log("FAULT status write conflict: nothing persisted, nothing run");
+                    log("FAULT another writer changed the resource: the record write conflicts");
                 }
-                return;
+            } else if (faults && rnd.nextInt(60) == 0) {
+                twinActsFirst(record, startsAt, view);
             }
-            persisted = decision.record();
+            if (persistedVersion != observedVersion) {
+                return false;
+            }
+            persisted = record;
+            persistedVersion++;
+            startsAt.ifPresent(at -> {
+                persistedStartsAt = Optional.of(at);
+                ownStartsAt = Optional.of(at);
+            });
+            return true;
+        }, actuator);
+        lastDecision = outcome.decision();
+        if (tracing) {
+            log("decide " + outcome.decision().actions() + " :: " + outcome.decision().assessment().reason() + " -> "
+                    + outcome.getClass().getSimpleName());
         }
-        for (Action action : decision.actions()) {
+    }
+
+    /**
+     * A second operator process (a leader that has not noticed it lost its Lease) planned from the same state, wrote
+     * the same record first and started the same hooks. Its hooks run in the world, unknown to this process.
+     */
+    private void twinActsFirst(RecordedState record, Optional<Instant> startsAt, ClusterView view) {
+        Decision twin = new Planner().decide(view);
+        persisted = record;
+        persistedVersion++;
+        startsAt.ifPresent(at -> persistedStartsAt = Optional.of(at));
+        if (tracing) {
+            log("FAULT a twin operator recorded and ran " + twin.actions() + " first");
+        }
+        HookLedger twinLedger = new HookLedger();
+        for (Action a : twin.actions()) {
+            if (a instanceof Action.Seed seed) {
+                launchedSeed(seed);
+            }
+            for (String pod : a.hookTargets()) {
+                Copy c = copyOf(pod).orElseThrow();
+                if (c.podExists) {
+                    twinLedger.podSeen(pod, Integer.toString(c.podUid));
+                }
+                HookKind kind = a.hook().orElseThrow();
+                twinLedger.begin(pod, kind, now()).ifPresent(t -> launch(twinLedger, t, c, kind,
+                        a.peers(), true));
+            }
+        }
+    }
+
+    /** Runs actions on the simulated world, through the same hook ledger production uses. */
+    private final class SimActuator implements ControlPass.Actuator {
+        private final ClusterView view;
+        private final boolean faults;
+        private final int generationAtStart = generation;
+
+        SimActuator(ClusterView view, boolean faults) {
+            this.view = view;
+            this.faults = faults;
+        }
+
+        @Override
+        public Optional<String> refusal(Action action) {
+            for (String pod : action.hookTargets()) {
+                if (ledger.busy(pod)) {
+                    return Optional.of(action + ": a hook already runs on " + pod);
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public void run(Action action) {
+            if (generation != generationAtStart) {
+                return; // the process died in the middle of this pass
+            }
             if (faults && rnd.nextInt(40) == 0) {
                 restartOperator("before " + action);
                 return;
             }
-            execute(action, view, decision, faults);
-        }
-        if (!persistFirst) {
-            if (faults && rnd.nextInt(20) == 0) {
-                if (tracing) {
-                    log("FAULT status write conflict: nothing persisted");
+            if (action instanceof Action.Label a) {
+                copyOf(a.pod()).filter(c -> c.podExists).ifPresent(c -> c.label = a.role());
+            } else if (action instanceof Action.DeletePod a) {
+                Copy c = copyOf(a.pod()).orElseThrow();
+                if (c.podExists) {
+                    deletePod(c);
                 }
+                ledger.podDeleted(a.pod(), now());
+            } else if (action instanceof Action.ResizeStatefulSet a) {
+                resize(a.replicas());
+            } else if (action instanceof Action.Seed a) {
+                checkSeed(a, view, lastDecisionOf(view));
+                launchedSeed(a);
+                launchAll(action);
+            } else {
+                launchAll(action);
+            }
+        }
+
+        private void launchAll(Action action) {
+            Optional<HookKind> kind = action.hook();
+            if (kind.isEmpty()) {
                 return;
             }
-            persisted = decision.record();
+            for (String pod : action.hookTargets()) {
+                Copy c = copyOf(pod).orElseThrow();
+                if (kind.get() == HookKind.STOP && c.podExists && c.label.isPresent()) {
+                    violate("labels: the stop hook ran on " + c + " while it was still labelled " + c.label.get());
+                }
+                Optional<HookLedger.Ticket> ticket = ledger.begin(pod, kind.get(), now());
+                if (ticket.isEmpty()) {
+                    violate("invariant 8: the planned " + action + " did not run on " + pod
+                            + ": a hook already runs there");
+                    continue;
+                }
+                launch(ledger, ticket.get(), c, kind.get(), action.peers(), faults);
+            }
         }
     }
 
-    private void execute(Action action, ClusterView view, Decision decision, boolean faults) {
-        Instant now = now();
-        if (action instanceof Action.CheckStatus a) {
-            for (String pod : a.pods()) {
-                statusSeen.put(pod, new Observed<>(statusHook(copyOf(pod).orElseThrow(), faults), now));
-            }
-        } else if (action instanceof Action.CollectSequences a) {
-            for (String pod : a.pods()) {
-                sequenceSeen.put(pod, new Observed<>(sequenceHook(copyOf(pod).orElseThrow(), faults), now));
-            }
-        } else if (action instanceof Action.Seed a) {
-            checkSeed(a, view, decision);
-            start(copyOf(a.pod()).orElseThrow(), HookKind.SEED, List.of(), faults);
-        } else if (action instanceof Action.StartPrimaries a) {
-            for (String pod : a.pods()) {
-                start(copyOf(pod).orElseThrow(), HookKind.PRIMARY, a.peers(), faults);
-            }
-        } else if (action instanceof Action.StartSecondaries a) {
-            for (String pod : a.pods()) {
-                start(copyOf(pod).orElseThrow(), HookKind.SECONDARY, a.peers(), faults);
-            }
-        } else if (action instanceof Action.Stop a) {
-            stop(copyOf(a.pod()).orElseThrow(), faults);
-        } else if (action instanceof Action.RestartMember a) {
-            stop(copyOf(a.pod()).orElseThrow(), faults);
-        } else if (action instanceof Action.DeletePod a) {
-            Copy c = copyOf(a.pod()).orElseThrow();
-            if (c.podExists) {
-                deletePod(c);
-            }
-            lastStartOrStop.put(a.pod(), now);
-        } else if (action instanceof Action.ResizeStatefulSet a) {
-            resize(a.replicas());
+    private Decision lastDecisionOf(ClusterView view) {
+        return new Planner().decide(view);
+    }
+
+    /** Invariant 1 in its strictest form: one attempt of one epoch's seed is started once, by one process. */
+    private void launchedSeed(Action.Seed seed) {
+        int attempt = persisted.seed().filter(r -> r.epoch() == seed.epoch()).map(SeedRecord::attempts).orElse(0);
+        if (!launchedSeedAttempts.add(seed.epoch() + "/" + attempt)) {
+            violate("invariant 1: attempt " + attempt + " of the seed of epoch " + seed.epoch() + " on " + seed.pod()
+                    + " was started twice");
         }
     }
 
@@ -525,55 +606,117 @@ final class Simulation {
         return new SequenceResult.Known(History.depth(c.head));
     }
 
-    private void start(Copy c, HookKind kind, List<String> peers, boolean faults) {
-        Instant now = now();
+    /**
+     * Starts a hook command in the world. A status or sequence hook reads the copy now and answers now or in the
+     * next step. A start hook runs for some steps; a stop acts at once. Either may time out: the operator then
+     * stops waiting after {@link #HOOK_TIMEOUT_STEPS} while the command may still act up to
+     * {@link #LATE_START_BUDGET_STEPS} later, as a real kubelet lets it.
+     */
+    private void launch(HookLedger owner, HookLedger.Ticket ticket, Copy c, HookKind kind, List<String> peers,
+            boolean faults) {
+        if (kind == HookKind.STATUS || kind == HookKind.SEQUENCE) {
+            int end = step + (faults && rnd.nextInt(10) < 3 ? 1 : 0);
+            RunningHook h = new RunningHook(owner, ticket, c, kind, peers, c.incarnation, c.podUid, end, false, end,
+                    false, kind == HookKind.STATUS ? Optional.of(statusHook(c, faults)) : Optional.empty(),
+                    kind == HookKind.SEQUENCE ? Optional.of(sequenceHook(c, faults)) : Optional.empty());
+            running.add(h);
+            if (end == step) {
+                end(h);
+            }
+            return;
+        }
+        if (!canExec(c)) {
+            owner.notStarted(ticket, now(), "pod_not_found", kind + " on " + c.pod + ": the pod is unreachable");
+            return;
+        }
+        for (RunningHook h : running) {
+            if (h.copy() == c && HookLedger.changesTheApp(h.kind()) && h.incarnation() == c.incarnation
+                    && h.podUid() == c.podUid && h.effectStep() >= step) {
+                violate("invariant 7: a " + kind + " hook started on " + c + " while the " + h.kind()
+                        + " hook started at " + h.ticket().startedAt() + " may still run there");
+            }
+        }
         int dice = faults ? rnd.nextInt(100) : 99;
         boolean failsOutright = dice < 6;
         boolean timesOut = dice >= 6 && dice < 11;
         boolean takesEffect = !failsOutright && (!timesOut || rnd.nextBoolean());
-        if (!canExec(c) || c.app != Copy.App.STOPPED) {
-            lastStartOrStop.put(c.pod, now);
+        if (kind == HookKind.STOP) {
+            if (canExec(c) && takesEffect) {
+                c.kill();
+            }
+            RunningHook h = new RunningHook(owner, ticket, c, kind, peers, c.incarnation, c.podUid, step, false,
+                    timesOut ? step + HOOK_TIMEOUT_STEPS : step, timesOut, Optional.empty(), Optional.empty());
+            running.add(h);
+            if (!timesOut) {
+                end(h);
+            }
+            return;
+        }
+        if (c.app != Copy.App.STOPPED) {
             if (tracing) {
                 log(kind + " on " + c.pod + " fails: " + c);
             }
+            owner.completed(ticket, now(), Optional.empty(), Optional.empty(), "exited", kind + " failed");
             return;
         }
-        int duration = rnd.nextInt(10) < 6 ? 0 : 1 + rnd.nextInt(LONGEST_HOOK_STEPS);
-        if (duration == 0) {
-            if (takesEffect) {
-                takeEffect(c, kind, peers);
-            }
-            lastStartOrStop.put(c.pod, now);
-            return;
+        int effect;
+        int end;
+        if (timesOut) {
+            effect = step + 1 + rnd.nextInt(HOOK_TIMEOUT_STEPS + LATE_START_BUDGET_STEPS);
+            end = step + HOOK_TIMEOUT_STEPS;
+        } else {
+            effect = step + (rnd.nextInt(10) < 6 ? 0 : 1 + rnd.nextInt(HOOK_TIMEOUT_STEPS));
+            end = effect;
         }
         c.app = Copy.App.STARTING;
-        inFlight.put(c.pod, kind);
-        pending.add(new PendingStart(step + duration, c, kind, peers, c.incarnation, generation, takesEffect));
+        RunningHook h = new RunningHook(owner, ticket, c, kind, peers, c.incarnation, c.podUid, effect, takesEffect,
+                end, timesOut, Optional.empty(), Optional.empty());
+        running.add(h);
+        if (effect == step) {
+            act(h);
+        }
+        if (end == step) {
+            end(h);
+        }
     }
 
-    private void completeStarts() {
-        Iterator<PendingStart> it = pending.iterator();
-        while (it.hasNext()) {
-            PendingStart p = it.next();
-            if (p.due() > step) {
-                continue;
+    /** Each step: commands act on the world, and the operator hears of the ends it waits for. */
+    private void runHooks() {
+        for (RunningHook h : List.copyOf(running)) {
+            if (h.effectStep() == step) {
+                act(h);
             }
-            it.remove();
-            Copy c = p.copy();
-            if (c.incarnation == p.incarnation() && c.app == Copy.App.STARTING) {
-                c.app = Copy.App.STOPPED;
-                if (p.takesEffect()) {
-                    takeEffect(c, p.kind(), p.peers());
-                } else {
-                    if (tracing) {
-                        log(p.kind() + " on " + c.pod + " ended without effect");
-                    }
-                }
+            if (h.endStep() == step) {
+                end(h);
             }
-            if (p.generation() == generation) {
-                inFlight.remove(c.pod);
-                lastStartOrStop.put(c.pod, now());
+        }
+        running.removeIf(h -> h.effectStep() <= step && h.endStep() <= step);
+    }
+
+    private void act(RunningHook h) {
+        Copy c = h.copy();
+        if (!h.kind().starts() || c.incarnation != h.incarnation() || c.app != Copy.App.STARTING) {
+            return;
+        }
+        c.app = Copy.App.STOPPED;
+        if (h.takesEffect()) {
+            takeEffect(c, h.kind(), h.peers());
+        } else if (tracing) {
+            log(h.kind() + " on " + c.pod + " ended without effect");
+        }
+    }
+
+    private void end(RunningHook h) {
+        Instant now = now();
+        if (h.abandoned()) {
+            Instant bound = h.ticket().startedAt().plus(STEP.multipliedBy(HOOK_TIMEOUT_STEPS
+                    + LATE_START_BUDGET_STEPS));
+            h.ledger().abandoned(h.ticket(), now, bound, "timed_out", h.kind() + " timed out");
+            if (tracing) {
+                log(h.kind() + " on " + h.copy().pod + " timed out; it may still act until " + bound);
             }
+        } else {
+            h.ledger().completed(h.ticket(), now, h.status(), h.sequence(), "succeeded", h.kind() + " ended");
         }
     }
 
@@ -616,15 +759,6 @@ final class Simulation {
         if (tracing) {
             log(kind + " took effect: " + c.pod + " joins cluster " + c.cluster);
         }
-    }
-
-    private void stop(Copy c, boolean faults) {
-        int dice = faults ? rnd.nextInt(100) : 99;
-        boolean takesEffect = dice >= 5 && (dice >= 10 || rnd.nextBoolean());
-        if (canExec(c) && takesEffect) {
-            c.kill();
-        }
-        lastStartOrStop.put(c.pod, now());
     }
 
     private void resize(int target) {
@@ -688,11 +822,12 @@ final class Simulation {
         Copy expected = null;
         for (int i = 0; i < Math.max(replicas, statefulSetReplicas); i++) {
             Copy c = copy(i);
-            Observed<SequenceResult> seen = sequenceSeen.get(c.pod);
+            HookLedger.Knowledge known = ledger.knowledge(c.pod);
+            Observed<SequenceResult> seen = known.sequence().orElse(null);
             Instant recoveryStart = decision.record().recoveryStartedAt().orElse(Instant.MIN);
             boolean reported = c.podExists && c.nodeReachable && seen != null
                     && seen.value() instanceof SequenceResult.Known && !seen.at().isBefore(recoveryStart)
-                    && (!lastStartOrStop.containsKey(c.pod) || seen.at().isAfter(lastStartOrStop.get(c.pod)));
+                    && known.lastStartOrStopAt().map(seen.at()::isAfter).orElse(true);
             everyoneReported &= reported;
             if (policy == MissingMembersPolicy.WAIT || reported) {
                 if (expected == null || History.depth(c.head) > History.depth(expected.head)) {

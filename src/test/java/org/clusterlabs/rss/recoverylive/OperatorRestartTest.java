@@ -16,8 +16,10 @@ import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
 import org.clusterlabs.rss.hooks.HookExecutor;
 import org.clusterlabs.rss.metrics.RssMetrics;
 import org.clusterlabs.rss.reconciler.ActionRunner;
-import org.clusterlabs.rss.reconciler.MemberMemory;
-import org.clusterlabs.rss.reconciler.PodRoleLabeler;
+import org.clusterlabs.rss.reconciler.HookCompletions;
+import org.clusterlabs.rss.reconciler.HookLedgers;
+import org.clusterlabs.rss.reconciler.OwnedResources;
+import org.clusterlabs.rss.reconciler.PodActions;
 import org.clusterlabs.rss.reconciler.ReplicatedStatefulSetReconciler;
 import org.clusterlabs.rss.reconciler.RssEvents;
 import org.clusterlabs.rss.testkit.ExecRecord;
@@ -88,12 +90,13 @@ class OperatorRestartTest {
     }
 
     private static Operator secondOperator(KubernetesClient client) {
-        MemberMemory memory = new MemberMemory();
         HookExecutor hooks = new HookExecutor(client, 32, 8, 65536, null);
         RssEvents events = new RssEvents(client);
-        ReplicatedStatefulSetReconciler reconciler = new ReplicatedStatefulSetReconciler(memory,
-                new ActionRunner(hooks, memory, events, client), new PodRoleLabeler(client, memory), events,
-                new RssMetrics(new SimpleMeterRegistry()), () -> Duration.ofSeconds(2));
+        HookCompletions completions = new HookCompletions(events);
+        ReplicatedStatefulSetReconciler reconciler = new ReplicatedStatefulSetReconciler(new HookLedgers(),
+                new ActionRunner(hooks, completions, new PodActions(client, events), events), completions, hooks,
+                new OwnedResources(events), events, new RssMetrics(new SimpleMeterRegistry()),
+                () -> Duration.ofSeconds(2));
         Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 // as the packaged operator runs (application.properties): no server-side apply
                 .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));

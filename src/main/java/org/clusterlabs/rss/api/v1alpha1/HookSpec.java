@@ -13,6 +13,9 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "size(self.command) > 0", message = "command must have at least one entry",
         reason = "FieldValueRequired", fieldPath = ".command")
+@ValidationRule(value = "!has(self.timeout) || (duration(self.timeout) > duration('0s') && duration(self.timeout) <= duration('24h'))",
+        message = "timeout must be greater than 0s and at most 24h", reason = "FieldValueInvalid",
+        fieldPath = ".timeout")
 public class HookSpec {
 
     public static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$";
@@ -30,6 +33,11 @@ public class HookSpec {
             + "When it passes the exec stream is closed and the hook counts as timed out.")
     private String timeout = "30s";
 
+    @JsonPropertyDescription("When true, the argv runs under `timeout -k 5s <timeout>` (coreutils or busybox `timeout` must be "
+            + "in the image), so that a hook cannot outlive its timeout in the pod. Without it, a hook that timed out may "
+            + "still run, and the operator keeps its copy uncertain until a status check after its timeout.")
+    private Boolean killAfterTimeout;
+
     public HookSpec() {
     }
 
@@ -44,6 +52,18 @@ public class HookSpec {
 
     public void setCommand(List<String> command) {
         this.command = command;
+    }
+
+    public Boolean getKillAfterTimeout() {
+        return killAfterTimeout;
+    }
+
+    public void setKillAfterTimeout(Boolean killAfterTimeout) {
+        this.killAfterTimeout = killAfterTimeout;
+    }
+
+    public boolean killsAfterTimeout() {
+        return Boolean.TRUE.equals(killAfterTimeout);
     }
 
     public String getTimeout() {

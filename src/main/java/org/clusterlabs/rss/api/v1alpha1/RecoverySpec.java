@@ -6,8 +6,12 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.reportTimeout) || (duration(self.reportTimeout) > duration('0s') && duration(self.reportTimeout) <= duration('24h'))",
+        message = "reportTimeout must be greater than 0s and at most 24h", reason = "FieldValueInvalid",
+        fieldPath = ".reportTimeout")
 public class RecoverySpec {
 
     public enum MissingMembersPolicy {

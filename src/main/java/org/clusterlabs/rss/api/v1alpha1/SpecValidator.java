@@ -2,6 +2,7 @@ package org.clusterlabs.rss.api.v1alpha1;
 
 import io.fabric8.kubernetes.api.model.Container;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -11,6 +12,9 @@ import java.util.function.Function;
  * cross-checks a CEL rule cannot afford, such as hooks.container naming a container of the embedded template.
  */
 public final class SpecValidator {
+
+    static final Duration MIN_PERIOD = Duration.ofSeconds(1);
+    static final Duration MAX_DURATION = Duration.ofHours(24);
 
     private static final Map<String, Function<HooksSpec, HookSpec>> REQUIRED_HOOKS = Map.of(
             "sequence", HooksSpec::getSequence,
@@ -84,7 +88,7 @@ public final class SpecValidator {
             }
         });
         if (hooks.getStatus() != null) {
-            checkDuration("spec.hooks.status.period", hooks.getStatus().getPeriod(), out);
+            checkDuration("spec.hooks.status.period", hooks.getStatus().getPeriod(), MIN_PERIOD, out);
         }
         String container = hooks.getContainer();
         if (container != null && spec.getTemplate() != null && !containers(spec).isEmpty()
@@ -103,14 +107,14 @@ public final class SpecValidator {
         } else if (command.get(0) == null || command.get(0).isBlank()) {
             out.add(new SpecViolation(path + ".command[0]", "must name the program to run"));
         }
-        checkDuration(path + ".timeout", hook.getTimeout(), out);
+        checkDuration(path + ".timeout", hook.getTimeout(), Duration.ofNanos(1), out);
     }
 
     private static void checkRecovery(RecoverySpec recovery, List<SpecViolation> out) {
         if (recovery == null) {
             return;
         }
-        checkDuration("spec.recovery.reportTimeout", recovery.getReportTimeout(), out);
+        checkDuration("spec.recovery.reportTimeout", recovery.getReportTimeout(), Duration.ofNanos(1), out);
         if (recovery.getFailureThreshold() != null && recovery.getFailureThreshold() < 1) {
             out.add(new SpecViolation("spec.recovery.failureThreshold", "must be at least 1"));
         }
@@ -119,10 +123,20 @@ public final class SpecValidator {
         }
     }
 
-    private static void checkDuration(String path, String value, List<SpecViolation> out) {
-        if (value != null && KubeDuration.parse(value).isEmpty()) {
+    /** Durations are bounded: a zero timeout would fail every hook, a zero period would loop without pause. */
+    private static void checkDuration(String path, String value, Duration min, List<SpecViolation> out) {
+        if (value == null) {
+            return;
+        }
+        var parsed = KubeDuration.parse(value);
+        if (parsed.isEmpty()) {
             out.add(new SpecViolation(path, "must be a Kubernetes duration such as 30s, 5m or 1h30m, got \""
                     + value + "\""));
+        } else if (parsed.get().compareTo(min) < 0) {
+            out.add(new SpecViolation(path, "must be at least " + (min.equals(MIN_PERIOD) ? "1s" : "greater than 0s")
+                    + ", got \"" + value + "\""));
+        } else if (parsed.get().compareTo(MAX_DURATION) > 0) {
+            out.add(new SpecViolation(path, "must be at most 24h, got \"" + value + "\""));
         }
     }
 
