@@ -51,18 +51,18 @@ PY
   ;;
   freeontimeout) python3 - "$R/HookLedger.java" <<'PY'
 import sys; p=sys.argv[1]; s=open(p).read()
-a="""            if (mayRunUntil.isAfter(e.hooksMayRunUntil)) {
+a="""        e.lastHook = new LastHook(ticket.kind(), outcome, at, message);
+        if (changesTheApp(ticket.kind())) {
+            e.lastStartOrStopAt = at;
+            if (mayRunUntil.isAfter(e.hooksMayRunUntil)) {
                 e.hooksMayRunUntil = mayRunUntil;
             }
-        }
-    }
-
-    /** The operator deleted"""
+        }"""
 assert a in s
-s=s.replace(a, """        }
-    }
-
-    /** The operator deleted""")
+s=s.replace(a, """        e.lastHook = new LastHook(ticket.kind(), outcome, at, message);
+        if (changesTheApp(ticket.kind())) {
+            e.lastStartOrStopAt = at;
+        }""")
 open(p,'w').write(s)
 PY
   ;;

@@ -23,6 +23,11 @@ MEMBERS="$NET/_members/$GROUP"
 ACKED="$NET/_acked/$GROUP"
 mkdir -p "$NET/_locks" "$NET/_acked" "$MEMBERS"
 
+# A hook named NAME first sleeps DEMO_DELAY_NAME seconds when that is set (e.g. DEMO_DELAY_SEED=3): slow hooks for
+# tests of timeouts and for benchmarks, with the same contract.
+hook_delay=$(eval "echo \${DEMO_DELAY_$(basename "$0" | tr '[:lower:]' '[:upper:]'):-}")
+[ -n "$hook_delay" ] && sleep "$hook_delay"
+
 die() {
     echo "$*" >&2
     exit 1

@@ -62,10 +62,10 @@ final class ClusterViewFactory {
         }
         String force = rss.getMetadata().getAnnotations() == null ? null
                 : rss.getMetadata().getAnnotations().get(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
-        Instant orphanHooksEndBy = ledgers.orphanHooksEndBy(rss.getMetadata().getNamespace(),
-                rss.getMetadata().getName(), () -> lastStartByAnEarlierProcess(rss)
-                        .map(at -> at.plus(longestHookTimeout(spec.getHooks())).plus(lostHookGrace))
-                        .orElse(Instant.MIN));
+        Duration mayRunFor = longestHookTimeout(spec.getHooks()).plus(lostHookGrace);
+        Instant orphanHooksEndBy = ledger.orphanHooksEndBy(ledgers.orphanHooksEndBy(rss.getMetadata().getNamespace(),
+                rss.getMetadata().getName(), () -> lastRecordedStart(rss).map(at -> at.plus(mayRunFor))
+                        .orElse(Instant.MIN)), lastRecordedStart(rss), mayRunFor);
         return new ClusterView(plannerSpec(spec, seedRetryBackoff), stsReplicas, members,
                 RecordedStates.read(rss.getStatus()), Optional.ofNullable(force).filter(s -> !s.isBlank()), now,
                 orphanHooksEndBy);
@@ -110,9 +110,10 @@ final class ClusterViewFactory {
 
     /**
      * The operator records the time before it starts any seed, primary, secondary or stop hook. What this process
-     * finds recorded when it first sees the resource is therefore the latest start of any earlier process.
+     * finds recorded when it first sees the resource is therefore the latest start of any earlier process; what it
+     * finds later and did not write itself, the latest start of another writer.
      */
-    private static Optional<Instant> lastStartByAnEarlierProcess(ReplicatedStatefulSet rss) {
+    private static Optional<Instant> lastRecordedStart(ReplicatedStatefulSet rss) {
         return Optional.ofNullable(rss.getStatus()).map(s -> s.getLastStartHookAt()).map(Instant::parse);
     }
 

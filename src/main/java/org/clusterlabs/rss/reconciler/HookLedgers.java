@@ -1,6 +1,9 @@
 package org.clusterlabs.rss.reconciler;
 
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +16,8 @@ import org.clusterlabs.rss.recovery.HookLedger;
  */
 @ApplicationScoped
 public class HookLedgers {
+
+    private static final Logger LOG = Logger.getLogger(HookLedgers.class);
 
     private record Key(String namespace, String name) {
     }
@@ -43,10 +48,14 @@ public class HookLedgers {
         orphanHooksEndBy.clear();
     }
 
-    /** Every ledger, for a shutdown that lists the hooks it abandons. */
-    public Map<String, HookLedger> all() {
-        Map<String, HookLedger> all = new java.util.TreeMap<>();
-        ledgers.forEach((k, v) -> all.put(k.namespace() + "/" + k.name(), v));
-        return all;
+    /**
+     * On shutdown the hooks still running are abandoned: a real kubelet lets them run on. The next process treats
+     * them as orphans (from the last start recorded in status), so they are only logged here.
+     */
+    void onShutdown(@Observes ShutdownEvent event) {
+        ledgers.forEach((key, ledger) -> ledger.inFlight().forEach(t -> LOG.warnf(
+                "shutting down while the %s hook started at %s runs on %s/%s (resource %s): it is abandoned and may"
+                        + " run on; the next operator process waits for it", t.kind().tag(), t.startedAt(),
+                key.namespace(), t.pod(), key.name())));
     }
 }

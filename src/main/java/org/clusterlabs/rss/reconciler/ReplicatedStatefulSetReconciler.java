@@ -142,7 +142,8 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         ReplicatedStatefulSetStatus before = StatusFence.copyOf(rss.getStatus());
         ReplicatedStatefulSetStatus status = StatusFence.copyOf(rss.getStatus());
         Long generation = rss.getMetadata().getGeneration();
-        StatusFence fence = new StatusFence(rss, context);
+        HookLedger ledger = ledgers.of(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
+        StatusFence fence = new StatusFence(rss, context, ledger::startsRecorded);
 
         List<SpecViolation> violations = SpecValidator.validate(rss.getSpec());
         if (!violations.isEmpty()) {
@@ -165,7 +166,6 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
         Set<Pod> pods = context.getSecondaryResources(Pod.class);
         InformerEventSource<Node, ReplicatedStatefulSet> nodes = nodeSource(context);
-        HookLedger ledger = ledgers.of(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
         ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), ledger,
                 ledgers, hooks.lateStartBudget(), config.seedRetryBackoff(), now);
         ControlPass.Outcome outcome = pass.run(view, fence, runner.forPass(rss, ledger, hookResults::propagateEvent));

@@ -22,11 +22,19 @@ final class StatusFence implements ControlPass.Fence {
     private static final ObjectMapper COPIER = new ObjectMapper();
 
     private final Context<ReplicatedStatefulSet> context;
+    private final java.util.function.Consumer<Instant> startsRecorded;
     private ReplicatedStatefulSet current;
 
     StatusFence(ReplicatedStatefulSet observed, Context<ReplicatedStatefulSet> context) {
+        this(observed, context, at -> { });
+    }
+
+    /** @param startsRecorded told of every last-start time this fence wrote */
+    StatusFence(ReplicatedStatefulSet observed, Context<ReplicatedStatefulSet> context,
+            java.util.function.Consumer<Instant> startsRecorded) {
         this.current = observed;
         this.context = context;
+        this.startsRecorded = startsRecorded;
     }
 
     /** The resource as of this pass's last successful write (or as observed). */
@@ -40,7 +48,11 @@ final class StatusFence implements ControlPass.Fence {
         RecordedStates.write(record, status);
         startsAt.ifPresent(at -> status.setLastStartHookAt(at.toString()));
         status.setObservedGeneration(current.getMetadata().getGeneration());
-        return write(status);
+        boolean written = write(status);
+        if (written) {
+            startsAt.ifPresent(startsRecorded);
+        }
+        return written;
     }
 
     /** Writes this whole status if nothing changed the resource since; false on a conflict. */

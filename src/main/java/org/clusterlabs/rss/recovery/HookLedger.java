@@ -53,6 +53,27 @@ public final class HookLedger {
 
     private final Map<String, Entry> entries = new HashMap<>();
     private long nextTicket;
+    private Instant startsRecorded;
+
+    /** This process wrote {@code at} as the resource's last start (before running start or stop hooks). */
+    public synchronized void startsRecorded(Instant at) {
+        startsRecorded = at;
+    }
+
+    /**
+     * Until when hooks that this process did not start may still run: those of an earlier process (from
+     * {@code firstSight}, computed once when this process first saw the resource), and those recorded by another
+     * writer since (a leader that had not yet noticed it lost its Lease): a recorded last start that is not this
+     * process's own counts from that start.
+     */
+    public synchronized Instant orphanHooksEndBy(Instant firstSight, Optional<Instant> recordedStarts,
+            java.time.Duration mayRunFor) {
+        if (recordedStarts.isEmpty() || recordedStarts.get().equals(startsRecorded)) {
+            return firstSight;
+        }
+        Instant byOther = recordedStarts.get().plus(mayRunFor);
+        return byOther.isAfter(firstSight) ? byOther : firstSight;
+    }
 
     /**
      * The pod now seen for a copy. A new uid (the pod was replaced) voids what was observed of the old one, as a new

@@ -59,8 +59,27 @@ class CelRulesIT {
     }
 
     @Test
+    void hookTimeoutIsPositiveAndAtMostADay() throws Exception {
+        String rule = containing(hook, "timeout");
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"timeout\": \"30s\"}")).isTrue();
+        assertThat(eval(rule, "{\"command\": [\"x\"]}")).isTrue();
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"timeout\": \"1h30m\"}")).isTrue();
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"timeout\": \"0s\"}")).isFalse();
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"timeout\": \"0ms\"}")).isFalse();
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"timeout\": \"25h\"}")).isFalse();
+    }
+
+    @Test
+    void statusPeriodIsAtLeastASecond() throws Exception {
+        String rule = containing(hooks.getProperties().get("status"), "period");
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"period\": \"10s\"}")).isTrue();
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"period\": \"0s\"}")).isFalse();
+        assertThat(eval(rule, "{\"command\": [\"x\"], \"period\": \"500ms\"}")).isFalse();
+    }
+
+    @Test
     void hookCommandIsNotEmpty() throws Exception {
-        String rule = only(hook);
+        String rule = containing(hook, "command");
         assertThat(eval(rule, "{\"command\": [\"/hooks/sequence\"], \"timeout\": \"30s\"}")).isTrue();
         assertThat(eval(rule, "{\"command\": [], \"timeout\": \"30s\"}")).isFalse();
     }
@@ -83,6 +102,12 @@ class CelRulesIT {
         if (props.getItems() != null && props.getItems().getSchema() != null) {
             collect(props.getItems().getSchema(), out);
         }
+    }
+
+    private static String containing(JSONSchemaProps props, String text) {
+        List<String> rules = CrdManifestIT.rules(props).stream().filter(r -> r.contains(text)).toList();
+        assertThat(rules).hasSize(1);
+        return rules.get(0);
     }
 
     private static String only(JSONSchemaProps props) {

@@ -56,7 +56,6 @@ final class Simulation {
     private Optional<Instant> persistedStartsAt = Optional.empty();
     private Optional<String> forceAnnotation = Optional.empty();
     private HookLedger ledger = new HookLedger();
-    private Optional<Instant> ownStartsAt = Optional.empty();
     private final ControlPass pass = new ControlPass();
     private int generation;
     private Instant orphanHooksEndBy = Instant.MIN;
@@ -392,7 +391,6 @@ final class Simulation {
 
     private void restartOperator(String when) {
         ledger = new HookLedger();
-        ownStartsAt = Optional.empty();
         generation++;
         orphanHooksEndBy = now().plus(STEP.multipliedBy(HOOK_TIMEOUT_STEPS + LATE_START_BUDGET_STEPS));
         if (tracing) {
@@ -420,12 +418,8 @@ final class Simulation {
                     k.sequence(), k.inFlight(), k.lastStartOrStopAt(), k.hooksMayRunUntil(),
                     c.podExists ? c.label : Optional.empty(), k.unknownSequenceSince()));
         }
-        Instant orphans = orphanHooksEndBy;
-        if (persistedStartsAt.isPresent() && !persistedStartsAt.equals(ownStartsAt)) {
-            Instant byOther = persistedStartsAt.get().plus(STEP.multipliedBy(HOOK_TIMEOUT_STEPS
-                    + LATE_START_BUDGET_STEPS));
-            orphans = byOther.isAfter(orphans) ? byOther : orphans;
-        }
+        Instant orphans = ledger.orphanHooksEndBy(orphanHooksEndBy, persistedStartsAt,
+                STEP.multipliedBy(HOOK_TIMEOUT_STEPS + LATE_START_BUDGET_STEPS));
         return new ClusterView(spec(), statefulSetReplicas, members, persisted, forceAnnotation, now, orphans);
     }
 
@@ -449,7 +443,7 @@ final class Simulation {
             persistedVersion++;
             startsAt.ifPresent(at -> {
                 persistedStartsAt = Optional.of(at);
-                ownStartsAt = Optional.of(at);
+                ledger.startsRecorded(at);
             });
             return true;
         }, actuator);

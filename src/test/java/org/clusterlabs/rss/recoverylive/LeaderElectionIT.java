@@ -58,6 +58,36 @@ class LeaderElectionIT {
         }
     }
 
+    @Test
+    void aSigtermEndsTheLeaderWithinSecondsAndHandsTheLeaseOverAtOnce() throws Exception {
+        Map<String, String> longLease = Map.of("RSS_LEADER_ELECTION_LEASE_DURATION", "60s",
+                "RSS_LEADER_ELECTION_RENEW_DEADLINE", "40s", "RSS_LEADER_ELECTION_RETRY_PERIOD", "500ms");
+        try (SimulatedCluster sim = SimulatedCluster.start(new SimulatedCluster.Options().applyCrd(true));
+                OperatorProcess a = OperatorProcess.start(sim, "operator-a", longLease)) {
+            a.awaitReady(STARTUP);
+            LiveCluster c = new LiveCluster(sim, "sigterm", "db").create(3, r -> r);
+            c.awaitRunning(3);
+            try (OperatorProcess b = OperatorProcess.start(sim, "operator-b", longLease)) {
+                b.awaitReady(STARTUP);
+                long t0 = System.nanoTime();
+                a.terminate();
+                assertThat(a.awaitExit(Duration.ofSeconds(10))).as("the leader exits on SIGTERM").isTrue();
+                long exitedMs = (System.nanoTime() - t0) / 1_000_000;
+                // a Lease of 60 s that was not given back would keep operator-b waiting for a minute
+                await().atMost(Duration.ofSeconds(15)).until(() -> "operator-b".equals(holder(sim)));
+                long handedOverMs = (System.nanoTime() - t0) / 1_000_000;
+                System.out.printf("[figures] SIGTERM: leader exited after %d ms, Lease held by the standby after %d ms%n",
+                        exitedMs, handedOverMs);
+                c.edit(r -> {
+                    r.getSpec().setReplicas(4);
+                    return r;
+                });
+                c.awaitRunning(4);
+                assertThat(c.lost()).isEmpty();
+            }
+        }
+    }
+
     private static String holder(SimulatedCluster sim) {
         Lease lease = sim.client().resources(Lease.class).inNamespace("default").withName(LEASE).get();
         return lease == null ? null : lease.getSpec().getHolderIdentity();

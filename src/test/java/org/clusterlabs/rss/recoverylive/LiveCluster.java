@@ -159,6 +159,14 @@ final class LiveCluster {
                 .toList();
     }
 
+    /** The runs of one hook (by its argv[0]) in this resource's pods that started after {@code since}. */
+    List<org.clusterlabs.rss.testkit.ExecRecord> execsSince(String hook, java.time.Instant since) {
+        return sim.execLog().stream().filter(e -> e.namespace().equals(ns))
+                .filter(e -> e.argv().get(0).equals(hook))
+                .filter(e -> e.started() != null && e.started().isAfter(since))
+                .toList();
+    }
+
     List<Pod> podsLabelled(String role) {
         return client.pods().inNamespace(ns).withLabel("rss.clusterlabs.org/role", role).list().getItems();
     }

@@ -61,14 +61,14 @@ class OperatorRestartTest {
         // The crash: the first operator stops reconciling and its hook runner drops what it was doing.
         firstOperator.stop();
         firstHookRunner.shutdown();
-        long seedsBeforeCrash = seeds(c, cut).size();
+        long seedsBeforeCrash = c.execsSince("/hooks/seed", cut).size();
 
         Operator second = secondOperator(c.client);
         try {
             ReplicatedStatefulSetStatus status = c.awaitRecoveredAfter(epoch, 3);
             assertThat(status.getEpoch()).as("no second seed: the epoch did not move again").isEqualTo(epoch + 1);
             assertThat(status.getSeed().getPod()).isEqualTo(recorded.getSeed().getPod());
-            List<ExecRecord> seeds = seeds(c, cut);
+            List<ExecRecord> seeds = c.execsSince("/hooks/seed", cut);
             assertThat(seeds).extracting(ExecRecord::pod).containsOnly(recorded.getSeed().getPod());
             if (seedsBeforeCrash > 0 && seeds.get(0).exitCode() != null && seeds.get(0).exitCode() == 0) {
                 assertThat(seeds).as("the seed had run: the new process asked status and did not repeat it")
@@ -79,14 +79,6 @@ class OperatorRestartTest {
             second.stop();
             c.tearDown();
         }
-    }
-
-    /** The seed hooks run since the power cut. */
-    private static List<ExecRecord> seeds(LiveCluster c, Instant cut) {
-        return c.sim.execLog().stream().filter(e -> e.namespace().equals(c.ns))
-                .filter(e -> e.argv().get(0).equals("/hooks/seed"))
-                .filter(e -> e.started() != null && e.started().isAfter(cut))
-                .toList();
     }
 
     private static Operator secondOperator(KubernetesClient client) {

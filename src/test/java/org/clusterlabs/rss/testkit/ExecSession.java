@@ -21,8 +21,9 @@ import org.jboss.logging.Logger;
  * The simulated kubelet's side of one exec stream (subprotocol v4.channel.k8s.io): runs the argv as a local
  * process, streams stdout on channel 1 and stderr on channel 2, sends the Kubernetes Status on channel 3 once both
  * streams are drained, then waits for the client to close first (closing first makes a few percent of fabric8
- * clients miss onClose). If the client closes or drops the stream while the process runs, the process and its
- * descendants are killed (a real kubelet would NOT do that: see docs/hooks.md).
+ * clients miss onClose). If the client closes or drops the stream while the process runs, the process goes on, as
+ * on a real kubelet (its output is drained and dropped); the kit's older kinder mode, which killed it, is kept for
+ * the tests that ask for it ({@link SimulatedCluster#killExecsOnClose}).
  *
  * <p>Never blocks the Vert.x event loop: the process runs and is read on the kit's I/O threads.
  */
@@ -40,11 +41,13 @@ final class ExecSession extends WebSocketListener {
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private final AtomicBoolean clientGone = new AtomicBoolean();
+    private final boolean killOnClose;
     private volatile Process process;
     private volatile WebSocket ws;
 
     ExecSession(ExecRecord record, Map<String, String> env, Path workDir, boolean wantStdout, boolean wantStderr,
-            ExecutorService io, ScheduledExecutorService timer) {
+            ExecutorService io, ScheduledExecutorService timer, boolean killOnClose) {
+        this.killOnClose = killOnClose;
         this.record = record;
         this.hostArgv = record.hostArgv();
         this.env = env;
@@ -103,7 +106,7 @@ final class ExecSession extends WebSocketListener {
             return;
         }
         Process p = process;
-        if (p != null && p.isAlive()) {
+        if (killOnClose && p != null && p.isAlive()) {
             record.markKilledByClose();
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -134,7 +137,7 @@ final class ExecSession extends WebSocketListener {
         }
         process = p;
         record.started(p.pid(), Instant.now());
-        if (clientGone.get()) { // the client left while we were starting
+        if (killOnClose && clientGone.get()) { // the client left while we were starting
             record.markKilledByClose();
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

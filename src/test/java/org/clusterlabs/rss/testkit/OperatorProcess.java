@@ -101,6 +101,16 @@ public final class OperatorProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM, as a rollout or a drain sends it. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Whether the process ended within the patience. */
+    public boolean awaitExit(Duration patience) throws InterruptedException {
+        return process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

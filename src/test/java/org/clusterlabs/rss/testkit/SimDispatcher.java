@@ -2,6 +2,7 @@ package org.clusterlabs.rss.testkit;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
@@ -70,11 +71,74 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
             String ua = request.getHeader("User-Agent");
             writes.add(new Write(method, path, ua != null && ua.startsWith(KIT_USER_AGENT)));
         }
+        if (("PUT".equals(method) || "PATCH".equals(method)) && takeConflict(path, request)) {
+            return status(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please"
+                    + " apply your changes to the latest version and try again (injected by the test kit)");
+        }
+        if (("PUT".equals(method) || "PATCH".equals(method)) && STATEFULSET.matcher(path).matches()) {
+            MockResponse refused = immutableStatefulSetFields(path, request);
+            if (refused != null) {
+                return refused;
+            }
+        }
         try {
             return delegate.dispatch(request);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static final Pattern STATEFULSET = Pattern.compile("^/apis/apps/v1/namespaces/[^/]+/statefulsets/[^/?]+$");
+    private final Map<String, java.util.function.Predicate<String>> conflicts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger conflictsInjected = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The next status write of the resource whose body matches gets 409 Conflict (once). */
+    void conflictStatusWrite(String namespace, String name, java.util.function.Predicate<String> body) {
+        conflicts.put("/namespaces/" + namespace + "/replicatedstatefulsets/" + name + "/status", body);
+    }
+
+    int conflictsInjected() {
+        return conflictsInjected.get();
+    }
+
+    private boolean takeConflict(String path, RecordedRequest request) {
+        String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        for (var e : conflicts.entrySet()) {
+            if (p.endsWith(e.getKey()) && e.getValue().test(request.getUtf8Body())
+                    && conflicts.remove(e.getKey(), e.getValue())) {
+                conflictsInjected.incrementAndGet();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** As the real API server: a StatefulSet update may change only replicas, template, updateStrategy and a few more. */
+    private MockResponse immutableStatefulSetFields(String path, RecordedRequest request) {
+        String current = getFromStore(path);
+        if (current == null || !"PUT".equals(request.getMethod())) {
+            return null;
+        }
+        StatefulSet before = Serialization.unmarshal(current, StatefulSet.class);
+        StatefulSet after = Serialization.unmarshal(request.getUtf8Body(), StatefulSet.class);
+        if (after.getSpec() == null || before.getSpec() == null) {
+            return null;
+        }
+        boolean changed = !java.util.Objects.equals(claimNames(before), claimNames(after))
+                || !java.util.Objects.equals(before.getSpec().getSelector(), after.getSpec().getSelector())
+                || !java.util.Objects.equals(before.getSpec().getServiceName(), after.getSpec().getServiceName())
+                || !java.util.Objects.equals(before.getSpec().getPodManagementPolicy(),
+                        after.getSpec().getPodManagementPolicy());
+        return changed ? status(422, "Invalid", "StatefulSet.apps \"" + before.getMetadata().getName()
+                + "\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas',"
+                + " 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy'"
+                + " and 'minReadySeconds' are forbidden") : null;
+    }
+
+    private static List<String> claimNames(StatefulSet s) {
+        return s.getSpec().getVolumeClaimTemplates() == null ? List.of() : s.getSpec().getVolumeClaimTemplates()
+                .stream().map(c -> c.getMetadata().getName() + c.getSpec().getResources()).toList();
     }
 
     List<Write> writes() {

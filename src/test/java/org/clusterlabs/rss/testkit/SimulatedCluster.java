@@ -414,6 +414,38 @@ public final class SimulatedCluster implements AutoCloseable {
         return p == null ? 0 : PodProcesses.killAll(p.getMetadata().getUid());
     }
 
+    /**
+     * Whether closing an exec stream kills its process. A real kubelet does not (the default here); true restores
+     * the kit's older, kinder behaviour for a test that needs it.
+     */
+    public volatile boolean killExecsOnClose;
+
+    /**
+     * The next status write of the named resource whose JSON body matches gets 409 Conflict, as when another writer
+     * changed the resource since the writer read it. Once.
+     */
+    public void conflictNextStatusWrite(String namespace, String name, java.util.function.Predicate<String> body) {
+        dispatcher.conflictStatusWrite(namespace, name, body);
+    }
+
+    /** How many conflicts {@link #conflictNextStatusWrite} injected. */
+    public int conflictsInjected() {
+        return dispatcher.conflictsInjected();
+    }
+
+    /**
+     * Deletes a pod gracefully, as the API server does: it gets a deletionTimestamp and stays, its processes
+     * running, for the grace period; then it is gone (processes killed) and the StatefulSet controller recreates it.
+     */
+    public void deletePodGracefully(String namespace, String pod, Duration grace) {
+        client.pods().inNamespace(namespace).withName(pod).edit(p -> {
+            p.getMetadata().setDeletionTimestamp(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).toString());
+            p.getMetadata().setDeletionGracePeriodSeconds(grace.toSeconds());
+            return p;
+        });
+        timer.schedule(() -> deletePod(namespace, pod), grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** Deletes a pod (its processes are killed; the StatefulSet controller recreates it). */
     public void deletePod(String namespace, String pod) {
         Pod p = client.pods().inNamespace(namespace).withName(pod).get();
@@ -770,7 +802,7 @@ public final class SimulatedCluster implements AutoCloseable {
         hostArgv.set(0, mapPath(argv.get(0), table));
         ExecRecord rec = new ExecRecord(ns, name, container.getName(), argv, hostArgv);
         execLog.add(rec);
-        ExecSession session = new ExecSession(rec, env, data, stdout, stderr, io, timer);
+        ExecSession session = new ExecSession(rec, env, data, stdout, stderr, io, timer, killExecsOnClose);
         sessions.removeIf(ExecSession::finished);
         sessions.add(session);
         return new MockResponse().withWebSocketUpgrade(session);

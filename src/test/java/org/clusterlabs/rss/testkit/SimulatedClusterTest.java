@@ -35,6 +35,22 @@ class SimulatedClusterTest {
     }
 
     @Test
+    void aStatefulSetRefusesChangesToItsImmutableFieldsAsTheApiServerDoes() {
+        cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-im", "im", 1)).create();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> cluster.client().apps().statefulSets().inNamespace("ns-im").withName("im").edit(s -> {
+                    s.getSpec().setServiceName("other");
+                    return s;
+                }));
+        assertEquals(422, e.getCode());
+        cluster.client().apps().statefulSets().inNamespace("ns-im").withName("im").edit(s -> {
+            s.getSpec().setReplicas(2); // replicas may change
+            return s;
+        });
+        cluster.client().apps().statefulSets().inNamespace("ns-im").withName("im").delete();
+    }
+
+    @Test
     void createsPodsWithOwnerReferencesLabelsAndStatus() {
         StatefulSet sts = cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-a", "web", 3)).create();
         List<Pod> pods = cluster.awaitPods("ns-a", "web", 3, WAIT);
