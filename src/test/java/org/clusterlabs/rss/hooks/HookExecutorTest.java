@@ -119,12 +119,13 @@ class HookExecutorTest {
         assertEquals(new HookOutcome.OutputCapExceeded("stdout", 64 * 1024), r.outcome(), r::describe);
         assertTrue(r.stdout().truncated());
         assertEquals(64 * 1024, r.stdout().bytes().length);
-        assertTrue(r.stdout().totalBytes() < 50L * 1024 * 1024, "stopped reading at the cap, read "
-                + r.stdout().totalBytes());
+        assertTrue(r.stdout().totalBytes() < 1024 * 1024, "stopped reading at the cap, read "
+                + r.stdout().totalBytes() + " of 50 MiB");
         long growth = after - before;
         System.out.printf("[figures] 50 MB stdout: ended at the cap after %d ms, %d bytes read, heap growth %d KiB%n",
                 took, r.stdout().totalBytes(), growth / 1024);
-        assertTrue(growth < 8L * 1024 * 1024, "heap grew by " + growth / 1024 + " KiB");
+        // Other tests' operators may run in this JVM: the bound is loose, 50 MiB held would still break it.
+        assertTrue(growth < 32L * 1024 * 1024, "heap grew by " + growth / 1024 + " KiB");
         SequenceResult.Unknown seq = assertInstanceOf(SequenceResult.Unknown.class, HookResults.parseSequence(r));
         assertTrue(seq.reason().contains("65536 bytes on stdout"), seq.reason());
     }

@@ -11,6 +11,8 @@ public final class ExecRecord {
     private final List<String> argv;
     private final List<String> hostArgv;
     private volatile long pid = -1;
+    /** The process itself: a PID alone may name another process once it is reused. */
+    private volatile ProcessHandle handle;
     private volatile Instant started;
     private volatile Instant ended;
     private volatile Integer exitCode;
@@ -75,11 +77,18 @@ public final class ExecRecord {
     }
 
     public boolean alive() {
-        return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        ProcessHandle h = handle;
+        return h != null && h.isAlive();
     }
 
-    void started(long pid, Instant at) {
-        this.pid = pid;
+    /** The process, while it may still run (its handle checks its start time, so a reused PID is not it). */
+    java.util.Optional<ProcessHandle> process() {
+        return java.util.Optional.ofNullable(handle).filter(ProcessHandle::isAlive);
+    }
+
+    void started(ProcessHandle process, Instant at) {
+        this.handle = process;
+        this.pid = process.pid();
         this.started = at;
     }
 

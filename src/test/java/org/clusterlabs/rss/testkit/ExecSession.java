@@ -136,7 +136,7 @@ final class ExecSession extends WebSocketListener {
             return;
         }
         process = p;
-        record.started(p.pid(), Instant.now());
+        record.started(p.toHandle(), Instant.now());
         if (killOnClose && clientGone.get()) { // the client left while we were starting
             record.markKilledByClose();
             p.descendants().forEach(ProcessHandle::destroyForcibly);

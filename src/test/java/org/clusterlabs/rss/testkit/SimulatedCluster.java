@@ -891,12 +891,10 @@ public final class SimulatedCluster implements AutoCloseable {
             PodProcesses.killAll(uid);
         }
         for (ExecRecord r : execLog) {
-            if (r.alive()) {
-                ProcessHandle.of(r.pid()).ifPresent(h -> {
-                    h.descendants().forEach(ProcessHandle::destroyForcibly);
-                    h.destroyForcibly();
-                });
-            }
+            r.process().ifPresent(h -> {
+                h.descendants().forEach(ProcessHandle::destroyForcibly);
+                h.destroyForcibly();
+            });
         }
     }
 

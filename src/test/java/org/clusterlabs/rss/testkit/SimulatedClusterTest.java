@@ -38,10 +38,11 @@ class SimulatedClusterTest {
     void aStatefulSetRefusesChangesToItsImmutableFieldsAsTheApiServerDoes() {
         cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-im", "im", 1)).create();
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
-                () -> cluster.client().apps().statefulSets().inNamespace("ns-im").withName("im").edit(s -> {
+                () -> {
+                    StatefulSet s = cluster.client().apps().statefulSets().inNamespace("ns-im").withName("im").get();
                     s.getSpec().setServiceName("other");
-                    return s;
-                }));
+                    cluster.client().apps().statefulSets().resource(s).update(); // a PUT, as the operator sends
+                });
         assertEquals(422, e.getCode());
         cluster.client().apps().statefulSets().inNamespace("ns-im").withName("im").edit(s -> {
             s.getSpec().setReplicas(2); // replicas may change

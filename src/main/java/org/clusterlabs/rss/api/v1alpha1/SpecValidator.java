@@ -133,7 +133,7 @@ public final class SpecValidator {
             out.add(new SpecViolation(path, "must be a Kubernetes duration such as 30s, 5m or 1h30m, got \""
                     + value + "\""));
         } else if (parsed.get().compareTo(min) < 0) {
-            out.add(new SpecViolation(path, "must be at least " + (min.equals(MIN_PERIOD) ? "1s" : "greater than 0s")
+            out.add(new SpecViolation(path, (min.equals(MIN_PERIOD) ? "must be at least 1s" : "must be greater than 0s")
                     + ", got \"" + value + "\""));
         } else if (parsed.get().compareTo(MAX_DURATION) > 0) {
             out.add(new SpecViolation(path, "must be at most 24h, got \"" + value + "\""));
