@@ -48,7 +48,13 @@ CONF_NAME=rss-hooks.conf
 TLI_SHIFT=48
 
 # ---------------------------------------------------------------- helpers
-log() { printf '%s %s: %s\n' "$(date -u +%H:%M:%S)" "$HOOK" "$*" >&2; }
+# Every line also goes to $PG_VOLUME/rss-hooks.log (kept with the data: what pg_rewind said, and when).
+log() {
+    local line
+    line=$(printf '%s %s: %s' "$(date -u +%H:%M:%S)" "$HOOK" "$*")
+    printf '%s\n' "$line" >&2
+    printf '%s %s\n' "$(date -u +%F)" "$line" >> "$PG_VOLUME/rss-hooks.log" 2>/dev/null || true
+}
 die() { log "ERROR: $*"; exit 1; }
 
 am_root() { [ "$(id -u)" = 0 ]; }
@@ -70,9 +76,21 @@ local_sql() {
 }
 
 # SQL on a peer, over TCP, as the replication account. $1 host, $2 statement.
-peer_conninfo() { echo "host=$1 port=$PG_PEER_PORT user=$PG_REPL_USER dbname=postgres connect_timeout=5 application_name=$PG_NODE_NAME"; }
+# With a password, libpq reads it from a passfile (the standby's WAL receiver too: primary_conninfo names it).
+PG_PASSFILE=$PG_RUNDIR/rss-pgpass
+peer_conninfo() {
+    local pass=""
+    if [ -n "$PG_REPL_PASSWORD" ]; then
+        mkdir -p "$PG_RUNDIR"
+        printf '*:*:*:%s:%s\n' "$PG_REPL_USER" "$(printf '%s' "$PG_REPL_PASSWORD" | sed 's/[\\:]/\\&/g')" > "$PG_PASSFILE"
+        chmod 0600 "$PG_PASSFILE"
+        if am_root && [ "$PG_RUN_USER" != root ]; then chown "$PG_RUN_USER:" "$PG_PASSFILE"; fi
+        pass=" passfile=$PG_PASSFILE"
+    fi
+    echo "host=$1 port=$PG_PEER_PORT user=$PG_REPL_USER dbname=postgres connect_timeout=5 application_name=$PG_NODE_NAME$pass"
+}
 peer_sql() {
-    PGPASSWORD=$PG_REPL_PASSWORD PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
+    PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
         -d "$(peer_conninfo "$1")" -c "$2"
 }
 
