@@ -2,45 +2,31 @@
 # Install PostgreSQL 15 (server binaries, pg_rewind, pg_basebackup, pg_waldump, psql) from Debian,
 # non-interactively, WITHOUT starting or creating the packaged cluster: the tier-3 test
 # (PostgreSqlLightsOutTest) runs its own servers, started by the example hooks as the postgres user.
-# Idempotent. Must run as root. Leaves no packaged postgres running.
+# Idempotent. Must run as root. Starts nothing; a packaged cluster that already runs is left alone.
 set -eu
 
 PKGS="postgresql-15 postgresql-client-15"
 BIN=/usr/lib/postgresql/15/bin
 
-is_installed() {
-    dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
+# What the hooks and the test run: the server binaries of PostgreSQL 15.
+have_all() {
+    for b in postgres initdb pg_ctl pg_controldata pg_waldump pg_rewind pg_basebackup psql; do
+        [ -x "$BIN/$b" ] || return 1
+    done
 }
 
-missing=""
-for p in $PKGS; do
-    is_installed "$p" || missing="$missing $p"
-done
-
-if [ -z "$missing" ]; then
-    echo "install-postgresql: already installed:$(for p in $PKGS; do printf ' %s' "$p"; done)"
+if have_all; then
+    echo "install-postgresql: already installed in $BIN"
 else
-    echo "install-postgresql: installing:$missing"
+    echo "install-postgresql: installing $PKGS"
     export DEBIAN_FRONTEND=noninteractive
-    # no packaged cluster (main) is created, and no service is started
+    # no packaged cluster (main) is created; with no cluster, the package's service has nothing to start
     mkdir -p /etc/postgresql-common
     if ! grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf; then
         echo "create_main_cluster = false" >> /etc/postgresql-common/createcluster.conf
     fi
-    policy=/usr/sbin/policy-rc.d
-    saved=""
-    if [ -e "$policy" ]; then saved=$(mktemp); cp -p "$policy" "$saved"; fi
-    restore_policy() {
-        if [ -n "$saved" ]; then mv -f "$saved" "$policy"; else rm -f "$policy"; fi
-    }
-    trap restore_policy EXIT INT TERM
-    printf '#!/bin/sh\n# installed by .ci/install-postgresql.sh: do not start services\nexit 101\n' > "$policy"
-    chmod 755 "$policy"
     apt-get update -q
-    apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $missing
-    restore_policy
-    trap - EXIT INT TERM
+    apt-get install -y -q --no-install-recommends $PKGS
 fi
 
 # The packaged cluster, if one exists and runs, is left alone (it uses its own port and directories),
@@ -51,9 +37,7 @@ if command -v pg_lsclusters >/dev/null 2>&1 && pg_lsclusters -h 2>/dev/null | gr
 fi
 
 id postgres >/dev/null 2>&1 || { echo "install-postgresql: no postgres user after install" >&2; exit 1; }
-for b in postgres initdb pg_ctl pg_controldata pg_waldump pg_rewind pg_basebackup psql; do
-    [ -x "$BIN/$b" ] || { echo "install-postgresql: $BIN/$b missing after install" >&2; exit 1; }
-done
+have_all || { echo "install-postgresql: a PostgreSQL 15 binary is missing in $BIN after install" >&2; exit 1; }
 for b in runuser flock; do
     command -v "$b" >/dev/null 2>&1 || { echo "install-postgresql: $b missing" >&2; exit 1; }
 done

@@ -3,20 +3,15 @@ package org.clusterlabs.rss.postgresql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.clusterlabs.rss.RssFixtures;
-import org.clusterlabs.rss.api.v1alpha1.HookSpec;
-import org.clusterlabs.rss.api.v1alpha1.HooksSpec;
 import org.clusterlabs.rss.api.v1alpha1.MemberStatus;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
-import org.clusterlabs.rss.api.v1alpha1.RecoverySpec;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
-import org.clusterlabs.rss.api.v1alpha1.StatusHookSpec;
 import org.clusterlabs.rss.testkit.ExecRecord;
 import org.clusterlabs.rss.testkit.RealAppRig;
 import org.clusterlabs.rss.testkit.SimulatedCluster;
@@ -96,12 +86,7 @@ class PostgreSqlLightsOutTest {
     static final List<String> lines = new ArrayList<>();
 
     @org.junit.jupiter.api.extension.RegisterExtension
-    static final org.junit.jupiter.api.extension.TestWatcher DUMP = new org.junit.jupiter.api.extension.TestWatcher() {
-        @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext ctx, Throwable cause) {
-            dump(ctx.getDisplayName() + " failed: " + cause);
-        }
-    };
+    static final org.junit.jupiter.api.extension.TestWatcher DUMP = RealAppRig.onFailure(PostgreSqlLightsOutTest::dump);
 
     // ------------------------------------------------------------------------------------------------ set-up
 
@@ -142,10 +127,7 @@ class PostgreSqlLightsOutTest {
                 }
             }
         } finally {
-            RealAppRig.hostsRemove(HOSTS_TAG);
-            RealAppRig.unlock(lockHolder);
-            say("results:");
-            lines.forEach(l -> System.out.println("  " + l));
+            RealAppRig.release(HOSTS_TAG, lockHolder, lines);
         }
     }
 
@@ -158,11 +140,11 @@ class PostgreSqlLightsOutTest {
         Instant t0 = Instant.now();
         sim.client().resource(resource()).create();
         ReplicatedStatefulSetStatus s = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300))
-                .until(new Tracer(t0)::status, x -> x.getSeed() != null && settled(x, N));
+                .until(rig.new Tracer(t0, PostgreSqlLightsOutTest::say)::status, x -> x.getSeed() != null && settled(x, N));
         assertThat(s.getSeed().getPod()).as("empty volumes all report 0: the tie goes to pod 0").isEqualTo(pod(0));
         verifyReplication(0);
         sql(0, "CREATE TABLE acked (id BIGINT PRIMARY KEY, via INT NOT NULL, at TIMESTAMPTZ DEFAULT now())");
-        say(String.format("formed from empty volumes in %.1fs, primary %s", secondsSince(t0), s.getSeed().getPod()));
+        say(String.format("formed from empty volumes in %.1fs, primary %s", RealAppRig.secondsSince(t0), s.getSeed().getPod()));
         formed = true;
     }
 
@@ -284,7 +266,7 @@ class PostgreSqlLightsOutTest {
         replicas = MAX;
         awaitMembers(MAX, Duration.ofSeconds(150));
         verifyReplication(p);
-        double outS = secondsSince(t0);
+        double outS = RealAppRig.secondsSince(t0);
         write(p);
         assertThat(lost(MAX - 1)).as("the new standby " + pod(MAX - 1) + " has every acknowledged commit").isZero();
         t0 = Instant.now();
@@ -295,7 +277,7 @@ class PostgreSqlLightsOutTest {
         replicas = N;
         awaitMembers(N, Duration.ofSeconds(150));
         verifyReplication(p);
-        double inS = secondsSince(t0);
+        double inS = RealAppRig.secondsSince(t0);
         long lost = lost(p);
         line("order=scale-3-5-3 seed=" + p + " acked=" + acked.size() + " lost=" + lost
                 + String.format(" recovery_s=n/a hooks_s=n/a (scale-out %.2fs, scale-in %.2fs)", outS, inS));
@@ -328,7 +310,7 @@ class PostgreSqlLightsOutTest {
             return r;
         });
         String note = " (NEGATIVE CONTROL: forced the least advanced seed; expected lost>0, the others rewound)";
-        ReplicatedStatefulSetStatus s = awaitRecovery(cut, epochBefore, join(List.of(least, other, p)), least, note);
+        ReplicatedStatefulSetStatus s = awaitRecovery(cut, epochBefore, RealAppRig.join(List.of(least, other, p)), least, note);
         assertThat(s.getSeed().getForced()).isTrue();
         for (int i : List.of(other, p)) {
             assertThat(hooksLog(i)).as(pod(i) + " held commits the forced seed lacks: pg_rewind").contains("(rewound)");
@@ -359,7 +341,7 @@ class PostgreSqlLightsOutTest {
      * (or, with {@code lastTies}, the last two tie). */
     private static ReplicatedStatefulSetStatus recovered(Instant cut, List<Integer> order, String suffix, int expected,
             boolean lastTies) throws Exception {
-        ReplicatedStatefulSetStatus s = awaitRecovery(cut, epochBeforeCut, join(order) + suffix, expected, null);
+        ReplicatedStatefulSetStatus s = awaitRecovery(cut, epochBeforeCut, RealAppRig.join(order) + suffix, expected, null);
         Map<String, Long> seq = sequences(s);
         List<Integer> ranked = order.stream().filter(i -> !suffix.contains("lost-" + i)).toList();
         for (int k = 1; k < ranked.size(); k++) {
@@ -385,10 +367,10 @@ class PostgreSqlLightsOutTest {
     private static ReplicatedStatefulSetStatus awaitRecovery(Instant cut, long epochBefore, String order, int expected,
             String note) throws Exception {
         ReplicatedStatefulSetStatus s = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
-                .until(new Tracer(cut)::status, x -> x.getEpoch() != null && x.getEpoch() > epochBefore
+                .until(rig.new Tracer(cut, PostgreSqlLightsOutTest::say)::status, x -> x.getEpoch() != null && x.getEpoch() > epochBefore
                         && x.getSeed() != null && x.getSeed().getEpoch() != null
                         && x.getSeed().getEpoch() > epochBefore && settled(x, replicas));
-        double recoveryS = secondsSince(cut);
+        double recoveryS = RealAppRig.secondsSince(cut);
         int seed = SimulatedCluster.ordinalOf(s.getSeed().getPod());
         say(String.format("settled after %.2fs; members %s; seed %s@%d", recoveryS, sequences(s), s.getSeed().getPod(),
                 s.getSeed().getSequence()));
@@ -450,39 +432,12 @@ class PostgreSqlLightsOutTest {
         return s.getMembers().stream().filter(m -> m.getPod().equals(pod)).findFirst().orElseThrow();
     }
 
-    /** Prints each change of phase and Ready message while the test waits, with its time since the cut. */
-    static final class Tracer {
-        final Instant cut;
-        String last = "";
-
-        Tracer(Instant cut) {
-            this.cut = cut;
-        }
-
-        ReplicatedStatefulSetStatus status() {
-            ReplicatedStatefulSetStatus s = rig.status();
-            String msg = s.getConditions().stream().filter(c -> c.getType().equals("Ready"))
-                    .map(c -> c.getReason() + ": " + c.getMessage()).findFirst().orElse("");
-            String now = s.getPhase() + " epoch=" + s.getEpoch() + " " + msg;
-            if (!now.equals(last)) {
-                last = now;
-                say(String.format("  +%.1fs %s", secondsSince(cut), now.length() > 300 ? now.substring(0, 300) : now));
-            }
-            return s;
-        }
-    }
-
     /** The slowest successful sequence of the round that elected the seed, plus the seed's start to the last
      * successful secondary's end (the operator's overhead in between is included). */
     static double criticalPath(Instant cut, String seedPod) {
-        List<ExecRecord> log = sim.execLog().stream().filter(e -> e.namespace().equals(NS))
-                .filter(e -> e.started() != null && !e.started().isBefore(cut)).toList();
-        ExecRecord seed = log.stream().filter(e -> RealAppRig.cmd(e).equals("/hooks/seed") && e.pod().equals(seedPod))
-                .filter(RealAppRig::succeeded).findFirst()
-                .orElseThrow(() -> new AssertionError("no successful seed exec after the cut: " + log));
-        Map<String, ExecRecord> lastSeq = new LinkedHashMap<>();
-        log.stream().filter(e -> RealAppRig.cmd(e).equals("/hooks/sequence") && e.ended() != null
-                && !e.ended().isAfter(seed.started()) && RealAppRig.succeeded(e)).forEach(e -> lastSeq.put(e.pod(), e));
+        List<ExecRecord> log = rig.execsSince(sim, cut);
+        ExecRecord seed = RealAppRig.firstSuccess(log, "/hooks/seed", seedPod);
+        Map<String, ExecRecord> lastSeq = RealAppRig.lastRoundBefore(log, "/hooks/sequence", seed.started());
         double seqS = lastSeq.values().stream().mapToDouble(RealAppRig::seconds).max().orElse(0);
         Instant end = log.stream().filter(e -> RealAppRig.cmd(e).equals("/hooks/secondary")
                 && !e.started().isBefore(seed.started()) && RealAppRig.succeeded(e)).map(ExecRecord::ended)
@@ -577,9 +532,9 @@ class PostgreSqlLightsOutTest {
             in.append("INSERT INTO acked (id, via) VALUES (").append(nextId.getAndIncrement()).append(", ").append(i)
                     .append(") RETURNING id;\n");
         }
-        Result r = psql(i, in.toString(), 60);
+        RealAppRig.Result r = psql(i, in.toString(), 60);
         int ok = 0;
-        for (String l : r.out.split("\n")) {
+        for (String l : r.out().split("\n")) {
             if (l.matches("[0-9]+")) {
                 acked.add(Long.parseLong(l));
                 ok++;
@@ -587,16 +542,16 @@ class PostgreSqlLightsOutTest {
         }
         if (verbose) {
             say("wrote " + ok + "/" + rows + " acknowledged rows via " + pod(i) + " (acked total " + acked.size() + ")"
-                    + (r.rc == 0 ? "" : ", psql exit " + r.rc + ": " + r.err.strip()));
+                    + (r.rc() == 0 ? "" : ", psql exit " + r.rc() + ": " + r.err().strip()));
         }
         return ok;
     }
 
     /** A commit that no standby can acknowledge (they are stopped): it waits, and is never acknowledged. */
     static void unackedWrite(int i) throws Exception {
-        Result r = psql(i, "INSERT INTO acked (id, via) VALUES (" + nextId.getAndIncrement() + ", " + i
+        RealAppRig.Result r = psql(i, "INSERT INTO acked (id, via) VALUES (" + nextId.getAndIncrement() + ", " + i
                 + ") RETURNING id;\n", 2);
-        assertThat(r.out.strip()).as("no acknowledgement without a standby").isEmpty();
+        assertThat(r.out().strip()).as("no acknowledgement without a standby").isEmpty();
         say("a commit waits for a synchronous standby on " + pod(i) + " (not acknowledged)");
     }
 
@@ -617,41 +572,18 @@ class PostgreSqlLightsOutTest {
 
     // ------------------------------------------------------------------------------------------------ SQL
 
-    record Result(int rc, String out, String err) {
-    }
-
-    static Result psql(int i, String stdin, int timeoutS) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(PG_BIN + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-d", "host=" + addr(i) + " port=5432 user=postgres dbname=postgres connect_timeout=5");
-        pb.environment().remove("RSS_SIM_POD_UID");
-        Path out = Files.createTempFile("pg-sql-", ".out");
-        Path err = Files.createTempFile("pg-sql-", ".err");
-        try {
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            Process p = pb.start();
-            try (OutputStream os = p.getOutputStream()) {
-                os.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            int rc;
-            if (p.waitFor(timeoutS, TimeUnit.SECONDS)) {
-                rc = p.exitValue();
-            } else {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                rc = -1;
-            }
-            return new Result(rc, Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    static RealAppRig.Result psql(int i, String stdin, int timeoutS) throws Exception {
+        return RealAppRig.run(List.of(PG_BIN + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d",
+                "host=" + addr(i) + " port=5432 user=postgres dbname=postgres connect_timeout=5"), stdin,
+                Duration.ofSeconds(timeoutS));
     }
 
     static String sql(int i, String statement) throws Exception {
-        Result r = psql(i, statement + ";\n", 30);
-        if (r.rc != 0) {
-            throw new AssertionError("SQL on " + pod(i) + " failed (" + r.rc + "): " + r.err.strip());
+        RealAppRig.Result r = psql(i, statement + ";\n", 30);
+        if (r.rc() != 0) {
+            throw new AssertionError("SQL on " + pod(i) + " failed (" + r.rc() + "): " + r.err().strip());
         }
-        return r.out;
+        return r.out();
     }
 
     static String sqlOrNull(int i, String statement) {
@@ -665,11 +597,8 @@ class PostgreSqlLightsOutTest {
     // ------------------------------------------------------------------------------------------------ the CR
 
     static ReplicatedStatefulSet resource() {
-        ReplicatedStatefulSet rss = RssFixtures.valid(NS, NAME, N);
-        rss.getSpec().setPrimaries(1);
-        rss.getSpec().getTemplate().getSpec().setContainers(new ArrayList<>(List.of(new ContainerBuilder()
-                .withName("postgres").withImage("postgres:15").withCommand("sleep", "infinity")
-                .withEnv(RealAppRig.env(Map.of(
+        ReplicatedStatefulSet rss = RealAppRig.resource(NS, NAME, N, "postgres", "postgres:15",
+                "/var/lib/postgresql/data", Map.of(
                         "PG_DATA", "/var/lib/postgresql/data/pgdata",
                         "PG_RUNDIR", "/var/lib/postgresql/data/run",
                         "PG_BIN", PG_BIN,
@@ -677,24 +606,10 @@ class PostgreSqlLightsOutTest {
                         "PG_SHARED_BUFFERS", "16MB",
                         "PG_WAL_KEEP_SIZE", "64MB",
                         "PG_START_TIMEOUT", "60",
-                        "PG_STOP_TIMEOUT", "30")))
-                .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
-                .build())));
-        rss.getSpec().setServicePorts(new ArrayList<>(List.of(
-                new ServicePortBuilder().withName("postgres").withPort(5432).build())));
-        HooksSpec hooks = new HooksSpec();
-        hooks.setContainer("postgres");
-        hooks.setSequence(new HookSpec(new ArrayList<>(List.of("/hooks/sequence")), "30s"));
-        hooks.setSeed(new HookSpec(new ArrayList<>(List.of("/hooks/seed")), "90s"));
-        hooks.setPrimary(new HookSpec(new ArrayList<>(List.of("/hooks/primary")), "90s"));
-        hooks.setSecondary(new HookSpec(new ArrayList<>(List.of("/hooks/secondary")), "90s"));
-        hooks.setStatus(new StatusHookSpec(new ArrayList<>(List.of("/hooks/status")), "10s", "2s"));
-        hooks.setStop(new HookSpec(new ArrayList<>(List.of("/hooks/stop")), "45s"));
-        rss.getSpec().setHooks(hooks);
-        RecoverySpec recovery = new RecoverySpec();
-        recovery.setSeedRetries(1);
-        rss.getSpec().setRecovery(recovery);
-        rss.getMetadata().setAnnotations(new HashMap<>());
+                        "PG_STOP_TIMEOUT", "30"), "postgres", 5432,
+                Map.of("sequence", "30s", "seed", "90s", "primary", "90s", "secondary", "90s", "stop", "45s"),
+                "10s", "2s");
+        rss.getSpec().setPrimaries(1);
         return rss;
     }
 
@@ -702,29 +617,10 @@ class PostgreSqlLightsOutTest {
 
     static void dump(String why) {
         try {
-            say("DIAGNOSIS: " + why);
-            ReplicatedStatefulSetStatus s = rig.status();
-            say("  phase=" + s.getPhase() + " epoch=" + s.getEpoch() + " seed="
-                    + (s.getSeed() == null ? null : s.getSeed().getPod() + "@" + s.getSeed().getSequence()));
-            s.getConditions().forEach(c -> say("  condition " + c.getType() + "=" + c.getStatus() + " "
-                    + c.getReason() + ": " + c.getMessage()));
-            s.getMembers().forEach(m -> say("  member " + m.getPod() + " role=" + m.getRole() + " seq="
-                    + m.getSequence() + " last=" + m.getLastHook() + "/" + m.getLastHookOutcome() + " msg="
-                    + m.getMessage()));
-            sim.client().v1().events().inNamespace(NS).list().getItems().stream()
-                    .sorted(Comparator.comparing(e -> String.valueOf(e.getLastTimestamp())))
-                    .forEach(e -> say("  event " + e.getLastTimestamp() + " " + e.getType() + " " + e.getReason()
-                            + " x" + e.getCount() + ": " + e.getMessage()));
-            sim.execLog().stream().filter(e -> e.namespace().equals(NS) && !RealAppRig.cmd(e).equals("/hooks/status"))
-                    .forEach(e -> say(String.format("  exec %s %.2fs %s", e.started(), RealAppRig.seconds(e), e)));
+            rig.dump(sim, why, PostgreSqlLightsOutTest::say);
             for (int i = 0; i < MAX; i++) {
                 for (String f : List.of("rss-hooks.log", "postgresql.log")) {
-                    Path log = sim.dataDir(NS, pod(i)).resolve(f);
-                    if (Files.exists(log)) {
-                        List<String> l = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-                        say("  " + log + " (last 12 lines):");
-                        l.subList(Math.max(0, l.size() - 12), l.size()).forEach(x -> say("    " + x));
-                    }
+                    RealAppRig.tail(sim.dataDir(NS, pod(i)).resolve(f), 12, PostgreSqlLightsOutTest::say);
                 }
             }
         } catch (Exception | AssertionError e) {
@@ -750,17 +646,9 @@ class PostgreSqlLightsOutTest {
         return pod(i) + "." + NAME + "." + NS + ".svc";
     }
 
-    static String join(List<Integer> order) {
-        return order.stream().map(String::valueOf).collect(Collectors.joining(","));
-    }
-
-    static double secondsSince(Instant t) {
-        return Duration.between(t, Instant.now()).toMillis() / 1000.0;
-    }
-
     static final Instant T0 = Instant.now();
 
     static void say(String s) {
-        System.out.printf("[postgresql %6.1fs] %s%n", secondsSince(T0), s);
+        System.out.printf("[postgresql %6.1fs] %s%n", RealAppRig.secondsSince(T0), s);
     }
 }
