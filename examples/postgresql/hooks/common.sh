@@ -248,12 +248,13 @@ lsn_to_dec() {   # X/Y (hex) -> decimal
 controldata() { "$PG_BIN/pg_controldata" -D "$PG_DATA" 2>&1; }
 cd_field() { printf '%s\n' "$1" | sed -n "s/^$2:[[:space:]]*//p" | head -n1; }
 
-# The copy's position on a STOPPED data directory, as "timeline lsn_decimal lsn_text": the newest
+# The copy's position on a STOPPED data directory, as "timeline lsn_decimal lsn_text record_length segment_size":
+# the newest
 # timeline that has WAL segments in pg_wal, and the start of the last valid WAL record on it (read with
 # pg_waldump from the latest checkpoint's redo point, or from the timeline's first segment). This is where
 # crash recovery, or a standby's replay, would end: it includes WAL a standby received but had not replayed.
 wal_position() {
-    local cd state tli ckpt_tli redo segsize wal="$PG_DATA/pg_wal" seg start out last lsn
+    local cd state tli ckpt_tli redo segsize wal="$PG_DATA/pg_wal" seg start out last lsn len
     cd=$(controldata) || { printf '%s\n' "$cd" >&2; log "pg_controldata cannot read $PG_DATA"; return 1; }
     state=$(cd_field "$cd" "Database cluster state")
     ckpt_tli=$(cd_field "$cd" "Latest checkpoint's TimeLineID")
@@ -277,12 +278,22 @@ wal_position() {
     out=$("$PG_BIN/pg_waldump" -p "$wal" -t "$tli" -s "$start" 2>"$PG_RUNDIR/waldump.err")
     last=$(printf '%s\n' "$out" | grep -E '^rmgr: ' | tail -n1)
     lsn=$(printf '%s\n' "$last" | sed -n 's/.*lsn: \([0-9A-F]*\/[0-9A-F]*\),.*/\1/p')
+    len=$(printf '%s\n' "$last" | sed -n 's/.*len (rec\/tot): *[0-9]*\/ *\([0-9]*\),.*/\1/p')
     if [ -z "$lsn" ]; then
         head -n 3 "$PG_RUNDIR/waldump.err" >&2
         log "pg_waldump found no valid WAL record on timeline $tli from $start"
         return 1
     fi
-    echo "$tli $(lsn_to_dec "$lsn") $lsn"
+    echo "$tli $(lsn_to_dec "$lsn") $lsn ${len:-0} $segsize"
+}
+
+# The raw bytes (hex) of the WAL at decimal LSN $1, $2 bytes long, on timeline $3, with segment size $4: which file
+# and where. Prints "segment-file-name offset length" (the length is cut at the segment's end).
+wal_span() {
+    local lsn=$1 len=$2 tli=$3 segsize=$4 segno off
+    segno=$(( lsn / segsize )); off=$(( lsn % segsize ))
+    [ $(( off + len )) -le "$segsize" ] || len=$(( segsize - off ))
+    printf '%08X%08X%08X %d %d\n' "$tli" $(( segno / (0x100000000 / segsize) )) $(( segno % (0x100000000 / segsize) )) "$off" "$len"
 }
 
 # "timeline lsn" -> the sequence, or fails when it does not fit in 63 bits.
