@@ -1,7 +1,8 @@
 #!/bin/bash
 # Edge cases of the PostgreSQL hooks, on three real servers on 127.0.0.31-33 (no operator): the hooks are run
 # by hand, with the env the operator's pods would give them. Needs root and PostgreSQL 15
-# (.ci/install-postgresql.sh). Prints one line per check; exits 1 if any check fails. About 1 minute.
+# (.ci/install-postgresql.sh). Prints one line per check; exits 1 if any check fails. About 2 minutes.
+# EDGE_PASSWORD=... (no white space) runs it all with PG_REPL_PASSWORD set: scram-sha-256 and the passfile.
 #
 # The timeline check builds the state of docs/examples/postgresql.md "The sequence rule": a copy left on an
 # older timeline with a HIGHER LSN than the switch point of the newer timeline must report a LOWER sequence.
@@ -18,12 +19,16 @@ check() {   # check "what" 'condition' (a shell expression, evaluated here)
     if eval "$1"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
 }
 envof() {   # envof N: the pod's environment
-    echo POD_NAME=pg-$1 SERVICE_NAME=pg POD_NAMESPACE=edge PG_DATA=$BASE/$1/pgdata PG_RUNDIR=$BASE/$1/run      PG_BIND_ADDRESS=127.0.0.3$(($1 + 1)) PG_PEER_CIDR=127.0.0.0/8 PG_BIN=$PG_BIN PG_SHARED_BUFFERS=16MB      PG_WAL_KEEP_SIZE=64MB PG_START_TIMEOUT=30 PG_STOP_TIMEOUT=30 PG_LOCK_TIMEOUT=10
+    echo POD_NAME=pg-$1 SERVICE_NAME=pg POD_NAMESPACE=edge PG_DATA=$BASE/$1/pgdata PG_RUNDIR=$BASE/$1/run \
+        PG_BIND_ADDRESS=127.0.0.3$(($1 + 1)) PG_PEER_CIDR=127.0.0.0/8 PG_BIN=$PG_BIN PG_SHARED_BUFFERS=16MB \
+        PG_WAL_KEEP_SIZE=64MB PG_START_TIMEOUT=30 PG_STOP_TIMEOUT=30 PG_LOCK_TIMEOUT=10 \
+        ${EDGE_PASSWORD:+PG_REPL_PASSWORD=$EDGE_PASSWORD}
 }
 hook() {    # hook N name [args]: runs it, stdout to $OUT, stderr to $BASE/N/last.err, exit code in $RC
     local n=$1 h=$2; shift 2
-    OUT=$(env $(envof "$n") "$HOOKS/$h" "$@" 2>"$BASE/$n/last.err"); RC=$?
+    OUT=$(env -u PGPASSWORD $(envof "$n") "$HOOKS/$h" "$@" 2>"$BASE/$n/last.err"); RC=$?
 }
+export PGPASSWORD=${EDGE_PASSWORD:-}   # our own client connections (TCP: scram-sha-256 when a password is set)
 sql() { "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "host=127.0.0.3$(($1 + 1)) user=postgres dbname=postgres" -c "$2"; }
 pm() { head -n1 "$BASE/$1/pgdata/postmaster.pid"; }
 cleanup() {

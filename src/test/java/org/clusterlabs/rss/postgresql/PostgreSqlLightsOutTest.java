@@ -448,6 +448,10 @@ class PostgreSqlLightsOutTest {
                 log.stream().filter(e -> RealAppRig.cmd(e).equals("/hooks/secondary"))
                         .map(e -> e.pod() + "=" + String.format("%.2f", RealAppRig.seconds(e)) + "/" + e.exitCode())
                         .toList()));
+        say("  seed execs since the cut: " + log.stream().filter(e -> RealAppRig.cmd(e).equals("/hooks/seed"))
+                .map(e -> String.format("%s +%.2fs %.2fs exit %s", e.pod(),
+                        Duration.between(cut, e.started()).toMillis() / 1000.0, RealAppRig.seconds(e), e.exitCode()))
+                .toList());
         log.stream().filter(e -> e.exitCode() != null && e.exitCode() != 0 && !RealAppRig.cmd(e).equals("/hooks/status"))
                 .forEach(e -> say("  note: failed during this recovery: " + e));
         return seqS + Duration.between(seed.started(), end).toMillis() / 1000.0;
