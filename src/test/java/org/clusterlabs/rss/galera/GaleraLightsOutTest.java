@@ -3,44 +3,31 @@ package org.clusterlabs.rss.galera;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.clusterlabs.rss.RssFixtures;
-import org.clusterlabs.rss.api.v1alpha1.HookSpec;
-import org.clusterlabs.rss.api.v1alpha1.HooksSpec;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
 import org.clusterlabs.rss.api.v1alpha1.RecoverySpec;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
-import org.clusterlabs.rss.api.v1alpha1.StatusHookSpec;
 import org.clusterlabs.rss.testkit.ExecRecord;
+import org.clusterlabs.rss.testkit.RealAppRig;
 import org.clusterlabs.rss.testkit.SimulatedCluster;
 import org.clusterlabs.rss.testkit.SimulatedClusterResource;
 import org.junit.jupiter.api.AfterAll;
@@ -81,7 +68,6 @@ class GaleraLightsOutTest {
     static final int N = 3;
     static final int ROWS_PER_PHASE = 40;
     static final String HOSTS_TAG = "# rss-galera-it-test";
-    static final Path HOSTS = Path.of("/etc/hosts");
     static final String LOCK = "/tmp/rss-galera-lights-out.lock";
     static final String EVS = "evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT4S;"
             + "evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S";
@@ -91,6 +77,7 @@ class GaleraLightsOutTest {
 
     static SimulatedCluster sim;
     static KubernetesClient client;
+    static RealAppRig rig;
     static Process lockHolder;
     static boolean formed;
     static boolean split; // the negative control leaves the cluster split
@@ -101,12 +88,7 @@ class GaleraLightsOutTest {
 
     /** Dumps what the operator and the servers say when a case fails, then lets JUnit report it. */
     @org.junit.jupiter.api.extension.RegisterExtension
-    static final org.junit.jupiter.api.extension.TestWatcher DUMP = new org.junit.jupiter.api.extension.TestWatcher() {
-        @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext ctx, Throwable cause) {
-            dump(ctx.getDisplayName() + " failed: " + cause);
-        }
-    };
+    static final org.junit.jupiter.api.extension.TestWatcher DUMP = RealAppRig.onFailure(GaleraLightsOutTest::dump);
 
     // ------------------------------------------------------------------------------------------------ set-up
 
@@ -115,35 +97,27 @@ class GaleraLightsOutTest {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mariadbd")),
                 "mariadbd is not installed: run .ci/install-galera.sh");
         assertThat(ProcessHandle.current().info().user().orElse("")).as("runs as root").isEqualTo("root");
-        lockHolder = new ProcessBuilder("flock", "-w", "600", LOCK, "sh", "-c", "echo locked; exec cat >/dev/null")
-                .redirectErrorStream(true).start();
-        String first = new BufferedReader(new InputStreamReader(lockHolder.getInputStream())).readLine();
-        assertThat(first).as("flock " + LOCK).isEqualTo("locked");
+        lockHolder = RealAppRig.lock(LOCK);
 
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // one INFO line per API request otherwise
         sim = SimulatedClusterResource.cluster();
         client = sim.client();
+        rig = new RealAppRig(client, NS, NAME);
         Path hooks = Path.of("examples/galera/hooks").toAbsolutePath();
         assertThat(hooks.resolve("seed")).isExecutable();
         sim.mount("/hooks", hooks);
         // mariadbd runs as mysql: every directory above the datadirs must be searchable by it
         for (int i = 0; i < N; i++) {
-            Path d = sim.dataDir(NS, pod(i));
-            for (Path p = d; p != null && p.startsWith(sim.baseDir()); p = p.getParent()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
+            RealAppRig.openUpTo(sim.dataDir(NS, pod(i)), sim.baseDir());
             sim.setPodEnv(NS, pod(i), "POD_IP", addr(i));
             sim.setPodEnv(NS, pod(i), "GALERA_BIND_ADDRESS", addr(i));
         }
         Files.setPosixFilePermissions(sim.baseDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
-        hostsRemove();
-        StringBuilder add = new StringBuilder();
+        Map<String, String> names = new LinkedHashMap<>();
         for (int i = 0; i < N; i++) {
-            add.append(addr(i)).append(' ').append(fqdn(i)).append(' ').append(HOSTS_TAG).append('\n');
+            names.put(fqdn(i), addr(i));
         }
-        String hosts = Files.readString(HOSTS);
-        Files.writeString(HOSTS, (hosts.endsWith("\n") || hosts.isEmpty() ? hosts : hosts + "\n") + add,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE); // in place: may be a bind mount
+        RealAppRig.hostsAdd(HOSTS_TAG, names);
         say("base dir " + sim.baseDir() + "; /etc/hosts has " + N + " tagged lines");
     }
 
@@ -161,14 +135,7 @@ class GaleraLightsOutTest {
             if (left > 0) {
                 say("safety net: killed " + left + " leftover mariadbd process(es)");
             }
-            hostsRemove();
-            if (lockHolder != null) {
-                lockHolder.getOutputStream().close();
-                lockHolder.destroy();
-                lockHolder.waitFor(5, TimeUnit.SECONDS);
-            }
-            say("results:");
-            lines.forEach(l -> System.out.println("  " + l));
+            RealAppRig.release(HOSTS_TAG, lockHolder, lines);
         }
     }
 
@@ -187,7 +154,7 @@ class GaleraLightsOutTest {
         for (int i = 0; i < N; i++) {
             assertThat(statusVar(i, "wsrep_cluster_size")).isEqualTo("3");
         }
-        say(String.format("formed from empty volumes in %.1fs, seed %s", secondsSince(t0), s.getSeed().getPod()));
+        say(String.format("formed from empty volumes in %.1fs, seed %s", RealAppRig.secondsSince(t0), s.getSeed().getPod()));
         formed = true;
     }
 
@@ -262,7 +229,7 @@ class GaleraLightsOutTest {
             Files.readAllLines(errorLog(SimulatedCluster.ordinalOf(p)), StandardCharsets.ISO_8859_1).stream()
                     .filter(l -> l.contains("Reversing history")).forEach(l -> say("  " + p + ": " + l.strip()));
         }
-        String line = "galera lights-out: order=" + join(order) + " seed=" + least + " acked=" + acked.size()
+        String line = "galera lights-out: order=" + RealAppRig.join(order) + " seed=" + least + " acked=" + acked.size()
                 + " lost=" + lost + " recovery_s=n/a hooks_s=n/a (NEGATIVE CONTROL: forced least advanced seed; "
                 + "expected lost>0 and Reversing history)";
         System.out.println(line);
@@ -307,7 +274,7 @@ class GaleraLightsOutTest {
         Assumptions.assumeTrue(formed && !split, "the cluster was not formed");
         ReplicatedStatefulSetStatus before = status();
         long epochBefore = before.getEpoch();
-        String orderS = killAll ? "kill-all" : join(order);
+        String orderS = killAll ? "kill-all" : RealAppRig.join(order);
         int expected = killAll ? 0 : order.get(N - 1);
         say("=== case order=" + orderS + ", expected seed " + pod(expected));
         Instant cut;
@@ -341,13 +308,13 @@ class GaleraLightsOutTest {
         }
         say("power cut; " + acked.size() + " acknowledged rows so far");
 
-        Tracer tracer = new Tracer(cut);
+        RealAppRig.Tracer tracer = rig.new Tracer(cut, GaleraLightsOutTest::say);
         ReplicatedStatefulSetStatus s = await().atMost(RECOVERY_PATIENCE).pollInterval(Duration.ofMillis(200))
                 .until(tracer::status, x -> x.getPhase() == Phase.Running && x.getPrimaries() != null
                         && x.getPrimaries() == N && x.getEpoch() != null && x.getEpoch() > epochBefore
                         && x.getSeed() != null && x.getSeed().getEpoch() != null
                         && x.getSeed().getEpoch() > epochBefore);
-        double recoveryS = secondsSince(cut);
+        double recoveryS = RealAppRig.secondsSince(cut);
         say("Running with 3 primaries after " + String.format("%.2f", recoveryS) + "s; members "
                 + s.getMembers().stream().map(m -> m.getPod() + "=" + m.getSequence()).toList()
                 + "; seed " + s.getSeed().getPod() + "@" + s.getSeed().getSequence());
@@ -391,29 +358,6 @@ class GaleraLightsOutTest {
         assertThat(lost).as("acknowledged rows missing").isZero();
     }
 
-    /** Prints each change of phase and Recovering/Ready message while the test waits, with its time since the cut. */
-    static final class Tracer {
-        final Instant cut;
-        String last = "";
-
-        Tracer(Instant cut) {
-            this.cut = cut;
-        }
-
-        ReplicatedStatefulSetStatus status() {
-            ReplicatedStatefulSetStatus s = GaleraLightsOutTest.status();
-            String msg = s.getConditions().stream().filter(c -> c.getType().equals("Ready")).map(c -> c.getReason()
-                    + ": " + c.getMessage()).findFirst().orElse("");
-            String now = s.getPhase() + " epoch=" + s.getEpoch() + " " + msg;
-            if (!now.equals(last)) {
-                last = now;
-                say(String.format("  +%.1fs %s", secondsSince(cut), now.length() > 300 ? now.substring(0, 300)
-                        : now));
-            }
-            return s;
-        }
-    }
-
     /** Writes through each pod in order; SIGTERMs all but the last (clean stops), SIGKILLs the last. */
     private static void stopInOrder(List<Integer> order) throws Exception {
         for (int k = 0; k < order.size(); k++) {
@@ -443,9 +387,9 @@ class GaleraLightsOutTest {
             in.append("INSERT INTO rss.acked (id, via, note) VALUES (").append(id).append(", ").append(i)
                     .append(", REPEAT('x', 64)); SELECT ").append(id).append(";\n");
         }
-        Result r = client(i, in.toString(), List.of());
+        RealAppRig.Result r = client(i, in.toString(), List.of());
         int ok = 0;
-        for (String l : r.out.split("\n")) {
+        for (String l : r.out().split("\n")) {
             if (!l.isBlank()) {
                 long id = Long.parseLong(l.trim());
                 if (id >= first && id < nextId) {
@@ -455,7 +399,7 @@ class GaleraLightsOutTest {
             }
         }
         say("wrote " + ok + "/" + ROWS_PER_PHASE + " acknowledged rows via " + pod(i) + " (acked total "
-                + acked.size() + ")" + (r.rc == 0 ? "" : ", client exit " + r.rc + ": " + r.err.strip()));
+                + acked.size() + ")" + (r.rc() == 0 ? "" : ", client exit " + r.rc() + ": " + r.err().strip()));
         assertThat(ok).as("rows acknowledged by a healthy node").isEqualTo(ROWS_PER_PHASE);
     }
 
@@ -471,41 +415,24 @@ class GaleraLightsOutTest {
 
     // ------------------------------------------------------------------------------------------------ SQL
 
-    record Result(int rc, String out, String err) {
-    }
-
-    private static Result client(int i, String stdin, List<String> extra) throws Exception {
+    private static RealAppRig.Result client(int i, String stdin, List<String> extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("mariadb", "--no-defaults",
                 "--socket=" + sim.dataDir(NS, pod(i)).resolve("run/mysqld.sock"), "-uroot", "--batch",
                 "--skip-column-names", "--connect-timeout=10"));
         cmd.addAll(extra);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().remove("RSS_SIM_POD_UID");
-        Path out = Files.createTempFile("galera-sql-", ".out");
-        Path err = Files.createTempFile("galera-sql-", ".err");
-        try {
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            Process p = pb.start();
-            try (OutputStream os = p.getOutputStream()) {
-                os.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("mariadb client on " + pod(i) + " timed out");
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+        RealAppRig.Result r = RealAppRig.run(cmd, stdin, Duration.ofSeconds(120));
+        if (r.rc() == -1) {
+            throw new AssertionError("mariadb client on " + pod(i) + " timed out");
         }
+        return r;
     }
 
     private static String sql(int i, String statement) throws Exception {
-        Result r = client(i, statement + "\n", List.of());
-        if (r.rc != 0) {
-            throw new AssertionError("SQL on " + pod(i) + " failed (" + r.rc + "): " + r.err.strip());
+        RealAppRig.Result r = client(i, statement + "\n", List.of());
+        if (r.rc() != 0) {
+            throw new AssertionError("SQL on " + pod(i) + " failed (" + r.rc() + "): " + r.err().strip());
         }
-        return r.out;
+        return r.out();
     }
 
     private static String statusVar(int i, String name) throws Exception {
@@ -534,68 +461,30 @@ class GaleraLightsOutTest {
     // ------------------------------------------------------------------------------------------------ operator
 
     static ReplicatedStatefulSet resource() {
-        ReplicatedStatefulSet rss = RssFixtures.valid(NS, NAME, N);
-        rss.getSpec().getTemplate().getSpec().setContainers(new ArrayList<>(List.of(new ContainerBuilder()
-                .withName("mariadb").withImage("mariadb:10.11").withCommand("sleep", "infinity")
-                .withEnv(env(Map.of(
+        ReplicatedStatefulSet rss = RealAppRig.resource(NS, NAME, N, "mariadb", "mariadb:10.11", "/var/lib/mysql",
+                Map.of(
                         "GALERA_DATADIR", "/var/lib/mysql/data",
                         "GALERA_RUNDIR", "/var/lib/mysql/run",
                         "GALERA_PROVIDER_OPTIONS", EVS,
                         "GALERA_SST_METHOD", "rsync",
                         "GALERA_START_TIMEOUT", "130",
                         "GALERA_STOP_TIMEOUT", "50",
-                        "GALERA_RECOVER_TIMEOUT", "100")))
-                .addNewVolumeMount().withName("data").withMountPath("/var/lib/mysql").endVolumeMount()
-                .build())));
-        rss.getSpec().setServicePorts(new ArrayList<>(List.of(
-                new ServicePortBuilder().withName("mysql").withPort(3306).build())));
-        HooksSpec hooks = new HooksSpec();
-        hooks.setContainer("mariadb");
-        hooks.setSequence(new HookSpec(new ArrayList<>(List.of("/hooks/sequence")), "120s"));
-        hooks.setSeed(new HookSpec(new ArrayList<>(List.of("/hooks/seed")), "150s"));
-        hooks.setPrimary(new HookSpec(new ArrayList<>(List.of("/hooks/primary")), "150s"));
-        hooks.setStatus(new StatusHookSpec(new ArrayList<>(List.of("/hooks/status")), "15s", "2s"));
-        hooks.setStop(new HookSpec(new ArrayList<>(List.of("/hooks/stop")), "60s"));
-        rss.getSpec().setHooks(hooks);
-        RecoverySpec recovery = new RecoverySpec();
-        recovery.setPrimaryStart(RecoverySpec.PrimaryStartPolicy.Serial);
-        recovery.setSeedRetries(1);
-        rss.getSpec().setRecovery(recovery);
-        rss.getMetadata().setAnnotations(new HashMap<>());
+                        "GALERA_RECOVER_TIMEOUT", "100"), "mysql", 3306,
+                Map.of("sequence", "120s", "seed", "150s", "primary", "150s", "stop", "60s"), "15s", "2s");
+        rss.getSpec().getRecovery().setPrimaryStart(RecoverySpec.PrimaryStartPolicy.Serial);
         return rss;
     }
 
-    private static List<EnvVar> env(Map<String, String> m) {
-        return new java.util.TreeMap<>(m).entrySet().stream()
-                .map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
-    }
-
-    static ReplicatedStatefulSet get() {
-        return client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName(NAME).get();
-    }
-
     static ReplicatedStatefulSetStatus status() {
-        ReplicatedStatefulSet r = get();
-        return r == null || r.getStatus() == null ? new ReplicatedStatefulSetStatus() : r.getStatus();
+        return rig.status();
     }
 
     static void edit(UnaryOperator<ReplicatedStatefulSet> change) {
-        client.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName(NAME).edit(r -> {
-            if (r.getMetadata().getAnnotations() == null) {
-                r.getMetadata().setAnnotations(new HashMap<>());
-            }
-            return change.apply(r);
-        });
+        rig.edit(change);
     }
 
     static void pause(boolean paused) {
-        edit(r -> {
-            r.getSpec().setPaused(paused);
-            return r;
-        });
-        if (paused) {
-            await().atMost(SHORT).until(() -> status().getPhase() == Phase.Paused);
-        }
+        rig.pause(paused, SHORT);
     }
 
     static ReplicatedStatefulSetStatus awaitRunning(long minEpoch, Duration patience) {
@@ -605,10 +494,7 @@ class GaleraLightsOutTest {
     }
 
     static List<Event> events(String reason) {
-        return client.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> reason.equals(e.getReason()))
-                .filter(e -> NAME.equals(e.getInvolvedObject().getName()))
-                .toList();
+        return rig.events(reason);
     }
 
     private static boolean afterOrAt(Event e, Instant t) {
@@ -629,15 +515,9 @@ class GaleraLightsOutTest {
      * successful sequence of the round that elected the seed, plus the seed, plus each primary join (serial).
      */
     static double criticalPath(Instant cut, String seedPod) {
-        List<ExecRecord> log = sim.execLog().stream().filter(e -> e.namespace().equals(NS))
-                .filter(e -> e.started() != null && !e.started().isBefore(cut)).toList();
-        ExecRecord seed = log.stream().filter(e -> cmd(e).equals("/hooks/seed") && e.pod().equals(seedPod))
-                .filter(e -> e.exitCode() != null && e.exitCode() == 0).findFirst()
-                .orElseThrow(() -> new AssertionError("no successful seed exec after the cut: " + log));
-        Map<String, ExecRecord> lastSeq = new LinkedHashMap<>();
-        log.stream().filter(e -> cmd(e).equals("/hooks/sequence") && e.ended() != null
-                        && !e.ended().isAfter(seed.started()) && e.exitCode() != null && e.exitCode() == 0)
-                .forEach(e -> lastSeq.put(e.pod(), e));
+        List<ExecRecord> log = rig.execsSince(sim, cut);
+        ExecRecord seed = RealAppRig.firstSuccess(log, "/hooks/seed", seedPod);
+        Map<String, ExecRecord> lastSeq = RealAppRig.lastRoundBefore(log, "/hooks/sequence", seed.started());
         double seqS = lastSeq.values().stream().mapToDouble(GaleraLightsOutTest::seconds).max().orElse(0);
         Map<String, ExecRecord> joins = new LinkedHashMap<>();
         log.stream().filter(e -> cmd(e).equals("/hooks/primary") && !e.started().isBefore(seed.started())
@@ -688,11 +568,11 @@ class GaleraLightsOutTest {
     }
 
     private static String cmd(ExecRecord e) {
-        return e.argv().get(0);
+        return RealAppRig.cmd(e);
     }
 
     private static double seconds(ExecRecord e) {
-        return e.ended() == null ? 0 : Duration.between(e.started(), e.ended()).toMillis() / 1000.0;
+        return RealAppRig.seconds(e);
     }
 
     // ------------------------------------------------------------------------------------------------ processes
@@ -702,46 +582,13 @@ class GaleraLightsOutTest {
         return Long.parseLong(Files.readString(pidFile).replaceAll("[^0-9]", ""));
     }
 
-    private static boolean gone(long pid) {
-        Path stat = Path.of("/proc/" + pid + "/stat");
-        try {
-            String s = Files.readString(stat);
-            String afterComm = s.substring(s.lastIndexOf(')') + 2);
-            return afterComm.startsWith("Z");
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
     private static void awaitGone(long pid, Duration timeout) {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> gone(pid));
+        RealAppRig.awaitGone(pid, timeout);
     }
 
     /** Live (non-zombie) mariadbd processes whose command line names a path under the kit's base dir. */
     static List<Long> ourMariadbds() {
-        if (sim == null) {
-            return List.of();
-        }
-        String base = sim.baseDir().toString() + "/";
-        List<Long> pids = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-            entries.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
-                    .forEach(n -> {
-                        try {
-                            String cmdline = new String(Files.readAllBytes(Path.of("/proc", n, "cmdline")),
-                                    StandardCharsets.UTF_8).replace('\0', ' ');
-                            long pid = Long.parseLong(n);
-                            if (cmdline.contains("mariadbd") && cmdline.contains(base) && !gone(pid)) {
-                                pids.add(pid);
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            // gone
-                        }
-                    });
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return pids;
+        return sim == null ? List.of() : RealAppRig.processes("mariadbd", sim.baseDir().toString() + "/");
     }
 
     static int killOurMariadbds() {
@@ -758,29 +605,9 @@ class GaleraLightsOutTest {
 
     static void dump(String why) {
         try {
-            say("DIAGNOSIS: " + why);
-            ReplicatedStatefulSetStatus s = status();
-            say("  phase=" + s.getPhase() + " epoch=" + s.getEpoch() + " primaries=" + s.getPrimaries() + " seed="
-                    + (s.getSeed() == null ? null : s.getSeed().getPod() + "@" + s.getSeed().getSequence()
-                            + " epoch " + s.getSeed().getEpoch() + " forced " + s.getSeed().getForced()));
-            s.getConditions().forEach(c -> say("  condition " + c.getType() + "=" + c.getStatus() + " "
-                    + c.getReason() + ": " + c.getMessage()));
-            s.getMembers().forEach(m -> say("  member " + m.getPod() + " role=" + m.getRole() + " seq="
-                    + m.getSequence() + " last=" + m.getLastHook() + "/" + m.getLastHookOutcome() + " failures="
-                    + m.getFailures() + " msg=" + m.getMessage()));
-            client.v1().events().inNamespace(NS).list().getItems().stream()
-                    .sorted(java.util.Comparator.comparing(e -> String.valueOf(e.getLastTimestamp())))
-                    .forEach(e -> say("  event " + e.getLastTimestamp() + " " + e.getType() + " " + e.getReason()
-                            + " x" + e.getCount() + ": " + e.getMessage()));
-            sim.execLog().stream().filter(e -> e.namespace().equals(NS) && !cmd(e).equals("/hooks/status"))
-                    .forEach(e -> say("  exec " + e.started() + " " + String.format("%.2fs ", seconds(e)) + e));
+            rig.dump(sim, why, GaleraLightsOutTest::say);
             for (int i = 0; i < N; i++) {
-                Path log = errorLog(i);
-                if (Files.exists(log)) {
-                    List<String> l = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-                    say("  " + log + " (last 15 lines):");
-                    l.subList(Math.max(0, l.size() - 15), l.size()).forEach(x -> say("    " + x));
-                }
+                RealAppRig.tail(errorLog(i), 15, GaleraLightsOutTest::say);
             }
         } catch (Exception | AssertionError e) {
             say("  (diagnosis failed: " + e + ")");
@@ -788,15 +615,6 @@ class GaleraLightsOutTest {
     }
 
     // ------------------------------------------------------------------------------------------------ hosts, names
-
-    static void hostsRemove() throws IOException {
-        String hosts = Files.readString(HOSTS);
-        if (!hosts.contains(HOSTS_TAG)) {
-            return;
-        }
-        String kept = hosts.lines().filter(l -> !l.contains(HOSTS_TAG)).collect(Collectors.joining("\n", "", "\n"));
-        Files.writeString(HOSTS, kept, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-    }
 
     static String pod(int i) {
         return NAME + "-" + i;
@@ -814,17 +632,9 @@ class GaleraLightsOutTest {
         return sim.dataDir(NS, pod(i)).resolve("data/mariadb.err");
     }
 
-    static String join(List<Integer> order) {
-        return order.stream().map(String::valueOf).collect(Collectors.joining(","));
-    }
-
-    static double secondsSince(Instant t) {
-        return Duration.between(t, Instant.now()).toMillis() / 1000.0;
-    }
-
     static final Instant T0 = Instant.now();
 
     static void say(String s) {
-        System.out.printf("[galera %6.1fs] %s%n", secondsSince(T0), s);
+        System.out.printf("[galera %6.1fs] %s%n", RealAppRig.secondsSince(T0), s);
     }
 }
