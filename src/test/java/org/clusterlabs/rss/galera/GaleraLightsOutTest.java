@@ -339,14 +339,18 @@ class GaleraLightsOutTest {
         System.out.println(line);
         lines.add(line);
 
-        assertThat(s.getSeed().getPod()).as("the seed is the most advanced pod (ties: lowest ordinal)")
-                .isEqualTo(pod(expected));
         Map<String, Long> seq = s.getMembers().stream().filter(m -> m.getSequence() != null)
                 .collect(Collectors.toMap(m -> m.getPod(), m -> m.getSequence()));
         assertThat(seq).as("every copy reported its sequence").hasSize(N);
         if (killAll) {
-            assertThat(new TreeSet<>(seq.values())).as("all killed at once: a real tie " + seq).hasSize(1);
-        } else {
+            // SIGKILLs one after the other are not atomic on a loaded machine: a copy killed a moment later may
+            // hold more, and then it must win; with a real tie, pod 0 must
+            long best = seq.values().stream().max(Long::compare).orElseThrow();
+            expected = java.util.stream.IntStream.range(0, N).filter(i -> seq.get(pod(i)) == best).min().orElseThrow();
+        }
+        assertThat(s.getSeed().getPod()).as("the seed is the most advanced pod (ties: lowest ordinal) " + seq)
+                .isEqualTo(pod(expected));
+        if (!killAll) {
             for (int k = 1; k < N; k++) {
                 assertThat(seq.get(pod(order.get(k)))).as("the stop order gives strictly increasing sequences " + seq)
                         .isGreaterThan(seq.get(pod(order.get(k - 1))));
