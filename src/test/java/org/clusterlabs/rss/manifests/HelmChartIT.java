@@ -35,6 +35,8 @@ class HelmChartIT {
 
     @Test
     void passesStrictLintInEveryScope() throws Exception {
+        LintResult committed = new Helm(CHART).lint().strict().call();
+        assertThat(committed.isFailed()).as(String.join("\n", committed.getMessages())).isFalse();
         String defaults = Files.readString(CHART.resolve("values.yaml"));
         String list = replace(defaults, "watchAnyNamespace: true\n", "watchAnyNamespace: false\n");
         list = replace(list, "watchNamespaces: []\n", "watchNamespaces: [db-a, db-b]\n");

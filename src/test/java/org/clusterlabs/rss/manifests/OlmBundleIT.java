@@ -34,6 +34,11 @@ class OlmBundleIT {
     }
 
     @Test
+    void keepsStringsThatLookLikeNumbersQuoted() throws IOException {
+        assertThat(java.nio.file.Files.readString(CSV)).contains("prometheus.io/port: \"8080\"");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void carriesTheProjectsMetadata() {
         Map<String, Object> spec = (Map<String, Object>) csv.get("spec");
@@ -79,12 +84,13 @@ class OlmBundleIT {
         assertThat(build.waitFor(15, TimeUnit.MINUTES)).isTrue();
         assertThat(build.exitValue()).as(buildOut).isZero();
 
+        // stderr too: some validators report a CSV they cannot decode only there, and then skip their checks
         Process validate = new ProcessBuilder("scripts/olm-validate.sh", BundleFinisher.BUNDLE.toString())
                 .redirectErrorStream(true).start();
         String out = new String(validate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(validate.waitFor(5, TimeUnit.MINUTES)).isTrue();
         System.out.println("olm-validate:\n" + out);
-        assertThat(out).doesNotContain("ERROR");
+        assertThat(out).doesNotContain("ERROR").doesNotContainIgnoringCase("failed to");
         assertThat(validate.exitValue()).as(out).isZero();
     }
 }
