@@ -38,7 +38,7 @@ bundle:
 	@echo "OLM bundle:"; find target/bundle/rss-operator -type f | sort | sed 's/^/  /'
 
 ## helm: refresh the generated pieces of the committed chart helm/rss-operator (the CRD, the RBAC rules) from the
-## build, then lint it. ChartDriftIT (make test) fails when they differ.
+## build (review with git diff). ChartDriftIT and HelmChartIT (make test) check and lint the chart.
 helm:
 	$(MVN) -q package -DskipTests
 	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.manifests.ChartSync
