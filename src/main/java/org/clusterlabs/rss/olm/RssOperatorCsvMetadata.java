@@ -35,7 +35,8 @@ import io.quarkiverse.operatorsdk.annotations.SharedCSVMetadata;
         annotations = @Annotations(
                 containerImage = "quay.io/clusterlabs/rss-operator:0.1.0-SNAPSHOT",
                 repository = "https://github.com/ClusterLabs/rss-operator",
-                capabilities = "Auto Pilot",
+                // the highest level fully met: it installs itself; it does not yet upgrade or back up the applications
+                capabilities = "Basic Install",
                 categories = "Database",
                 others = {
                         @Annotations.Annotation(name = "support", value = "ClusterLabs"),
