@@ -60,9 +60,11 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "pods/exec", verbs = {"create", "get"})
 // Read-only, for fencing: a pod on a node that is not Ready may still be running.
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get", "list", "watch"})
-// Events are created, and patched when similar ones are combined.
+// Events are created, and patched when similar ones are combined (RssEvents).
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
-// Leader election holds a Lease so that one operator replica acts at a time.
+// Leader election holds a Lease so that one operator replica acts at a time. The chart and release manifests grant
+// it in a Role in the operator's own namespace, get and update limited to the configured Lease by resourceNames
+// (create cannot be limited so). QOSDK merges rules per resource and drops resourceNames, so they are not here.
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "statefulset", type = StatefulSetDependent.class),

@@ -39,13 +39,30 @@ final class GeneratedManifests {
     /** The operator pod as the restricted Pod Security Standard wants it, under its own service account. */
     static void assertLockedDown(Deployment deployment) {
         var pod = deployment.getSpec().getTemplate().getSpec();
-        assertThat(pod.getServiceAccountName()).isEqualTo("rss-operator");
+        assertThat(pod.getServiceAccountName()).isEqualTo(deployment.getMetadata().getName());
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).as("the image's numeric user").isEqualTo(185L);
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         var container = pod.getContainers().get(0);
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getResources().getLimits().get("memory")).hasToString("256Mi");
+        assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+        assertThat(container.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("JAVA_OPTS_APPEND");
+            assertThat(e.getValue()).contains("-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC");
+        });
+        assertThat(container.getImagePullPolicy()).isEqualTo("IfNotPresent");
+        var annotations = new java.util.HashMap<String, String>();
+        if (deployment.getMetadata().getAnnotations() != null) {
+            annotations.putAll(deployment.getMetadata().getAnnotations());
+        }
+        if (deployment.getSpec().getTemplate().getMetadata().getAnnotations() != null) {
+            annotations.putAll(deployment.getSpec().getTemplate().getMetadata().getAnnotations());
+        }
+        assertThat(annotations).as("a build timestamp would roll the pods on every rebuild")
+                .doesNotContainKey("app.quarkus.io/build-timestamp");
     }
 
     /** Parses a multi-document manifest. */
