@@ -183,7 +183,8 @@ class HelmChartIT {
         Map<String, Set<String>> grants = grants(rules);
         assertThat(grants.get("/pods/exec")).containsExactlyInAnyOrder("create", "get");
         assertThat(grants.get("/pods")).containsExactlyInAnyOrder("get", "list", "watch", "patch", "delete");
-        assertThat(grants.get("/events")).as("events are created, never patched").containsExactly("create");
+        assertThat(grants.get("/events")).as("events are created, and patched when similar ones are combined")
+                .containsExactlyInAnyOrder("create", "patch");
         assertThat(grants).containsKeys("clusterlabs.org/replicatedstatefulsets",
                 "clusterlabs.org/replicatedstatefulsets/status", "apps/statefulsets", "/services");
         assertThat(grants).doesNotContainKeys("/nodes", "coordination.k8s.io/leases", "/secrets");
