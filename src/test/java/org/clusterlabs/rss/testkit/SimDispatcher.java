@@ -105,7 +105,7 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
     private boolean takeConflict(String path, RecordedRequest request) {
         String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         for (var e : conflicts.entrySet()) {
-            if (p.endsWith(e.getKey()) && e.getValue().test(request.getUtf8Body())
+            if (p.endsWith(e.getKey()) && e.getValue().test(peekBody(request))
                     && conflicts.remove(e.getKey(), e.getValue())) {
                 conflictsInjected.incrementAndGet();
                 return true;
@@ -121,7 +121,7 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
             return null;
         }
         StatefulSet before = Serialization.unmarshal(current, StatefulSet.class);
-        StatefulSet after = Serialization.unmarshal(request.getUtf8Body(), StatefulSet.class);
+        StatefulSet after = Serialization.unmarshal(peekBody(request), StatefulSet.class);
         if (after.getSpec() == null || before.getSpec() == null) {
             return null;
         }
@@ -139,6 +139,16 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
     private static List<String> claimNames(StatefulSet s) {
         return s.getSpec().getVolumeClaimTemplates() == null ? List.of() : s.getSpec().getVolumeClaimTemplates()
                 .stream().map(c -> c.getMetadata().getName() + c.getSpec().getResources()).toList();
+    }
+
+    /** The body as text, left in place for the store, which reads it after us. */
+    private static String peekBody(RecordedRequest request) {
+        if (request.getBody() == null) {
+            return "";
+        }
+        byte[] body = request.getBody().readByteArray();
+        request.getBody().write(body);
+        return new String(body, StandardCharsets.UTF_8);
     }
 
     List<Write> writes() {
