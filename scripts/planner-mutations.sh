@@ -84,5 +84,5 @@ open(p,'w').write(s)
 PY
   ;;
 esac
-cd $dir && nice -n 5 timeout 1500 mvn -o -B -q test -Dtest='org.clusterlabs.rss.recovery.SimulationTest' -Dsurefire.failIfNoSpecifiedTests=false > $dir/sim.out 2>&1 || true
+cd $dir && nice -n 5 timeout 1500 mvn -o -B -q test -Dtest='org.clusterlabs.rss.recovery.SimulationTest' -Dsurefire.failIfNoSpecifiedTests=false -Dsimulation.schedules=${SCHEDULES:-10000} > $dir/sim.out 2>&1 || true
 grep -v '^step' $dir/sim.out | grep -E "^simulation|first violation|by invariant" 
