@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 /**
  * The role label each pod should carry, as actions of the decision. A label follows the copy's fresh status; without
  * one (after an operator restart, or while a check is due) it stays as it is, so clients keep their primaries. It is
- * removed before a copy is stopped or its pod deleted, and from a pod that is going away.
+ * removed before a copy is stopped or its pod deleted, and from a pod that is going away. Labels that are set come
+ * before labels that are removed.
  */
 final class RoleLabels {
 
@@ -40,6 +41,8 @@ final class RoleLabels {
         if (labels.isEmpty()) {
             return decision;
         }
+        // A copy joins the client Service before another leaves it: clients never lose two at once for a roll.
+        labels.sort(java.util.Comparator.comparing(a -> ((Action.Label) a).role().isEmpty()));
         labels.addAll(decision.actions());
         return new Decision(decision.record(), labels, decision.assessment());
     }
