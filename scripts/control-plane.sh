@@ -9,9 +9,11 @@
 #   scripts/control-plane.sh env      print `export KUBECONFIG=...`
 #   scripts/control-plane.sh status   print what runs
 #
-# Settings (environment): RSS_CP_CACHE (default ~/.cache/rss-operator), RSS_CP_DIR (runtime data, default
-# /tmp/rss-cp-$UID), RSS_CP_ETCD_PORT (default 23790; the peer port is +1), RSS_CP_APISERVER_PORT (default 26443),
-# RSS_CP_KCM_PORT (default 26257), RSS_CP_SCHED_PORT (default 26259), RSS_CP_KWOK_PORT (default 26250).
+# Settings (environment): RSS_CP_CACHE (default ~/.cache/rss-operator), RSS_CP_DIR (runtime data), and the ports
+# RSS_CP_ETCD_PORT (the etcd peer port is +1), RSS_CP_APISERVER_PORT, RSS_CP_KCM_PORT, RSS_CP_SCHED_PORT,
+# RSS_CP_KWOK_PORT. By default each checkout gets its own slot (from a checksum of its path): ports 20000 + 10*slot
+# + 0..6 (below the ephemeral range) and /tmp/rss-cp-$UID-slot, so checkouts side by side do not collide, while
+# `make cluster` and the tests of one checkout share one control plane. `paths` prints them.
 set -euo pipefail
 
 K8S_VERSION=v1.36.3
@@ -22,13 +24,15 @@ KWOK_VERSION=v0.8.0
 CACHE="${RSS_CP_CACHE:-$HOME/.cache/rss-operator}/k8s-${K8S_VERSION}"
 BIN="$CACHE/bin"
 SRC="$CACHE/src"
-RUN="${RSS_CP_DIR:-/tmp/rss-cp-$(id -u)}"
-ETCD_PORT="${RSS_CP_ETCD_PORT:-23790}"
-APISERVER_PORT="${RSS_CP_APISERVER_PORT:-26443}"
-KCM_PORT="${RSS_CP_KCM_PORT:-26257}"
-SCHED_PORT="${RSS_CP_SCHED_PORT:-26259}"
-KWOK_PORT="${RSS_CP_KWOK_PORT:-26250}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
+SLOT=$(( $(printf '%s' "$(cd "$HERE/.." && pwd -P)" | cksum | cut -d' ' -f1) % 500 ))
+BASE=$(( 20000 + 10 * SLOT ))
+RUN="${RSS_CP_DIR:-/tmp/rss-cp-$(id -u)-$SLOT}"
+ETCD_PORT="${RSS_CP_ETCD_PORT:-$BASE}"
+APISERVER_PORT="${RSS_CP_APISERVER_PORT:-$((BASE + 2))}"
+KCM_PORT="${RSS_CP_KCM_PORT:-$((BASE + 3))}"
+SCHED_PORT="${RSS_CP_SCHED_PORT:-$((BASE + 4))}"
+KWOK_PORT="${RSS_CP_KWOK_PORT:-$((BASE + 5))}"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
