@@ -136,13 +136,21 @@ MOD
   mv "$BIN/kwok.tmp" "$BIN/kwok"; echo "$stamp" > "$BIN/.kwok-patch"; log "kwok: built in $((SECONDS - t0)) s"
 }
 
+# build [component...]: all by default; components: etcd kwok kube-apiserver kube-controller-manager kube-scheduler
+# kubectl (two builds of different components may run side by side: they share Go's build cache)
 cmd_build() {
   mkdir -p "$BIN" "$SRC"
-  local t0=$SECONDS
-  build_etcd
-  build_kwok
-  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do build_k8s_cmd "$c"; done
-  log "all binaries present in $BIN (this run: $((SECONDS - t0)) s)"
+  local t0=$SECONDS c
+  local want="${*:-etcd kwok kube-apiserver kube-controller-manager kube-scheduler kubectl}"
+  for c in $want; do
+    case "$c" in
+      etcd) build_etcd ;;
+      kwok) build_kwok ;;
+      kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) build_k8s_cmd "$c" ;;
+      *) die "unknown component $c" ;;
+    esac
+  done
+  log "built or present: $want in $BIN (this run: $((SECONDS - t0)) s)"
 }
 
 # ---------------------------------------------------------------------------------------------------------- start
@@ -323,7 +331,7 @@ cmd_status() {
 }
 
 case "${1:-}" in
-  build) cmd_build ;;
+  build) shift; cmd_build "$@" ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;

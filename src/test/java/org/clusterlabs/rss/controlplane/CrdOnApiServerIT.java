@@ -29,7 +29,7 @@ class CrdOnApiServerIT {
     static ControlPlane cp;
 
     @BeforeAll
-    static void installCrd(ControlPlane controlPlane) throws Exception {
+    static void setUp(ControlPlane controlPlane) throws Exception {
         cp = controlPlane;
         installCrd(cp);
         cp.kubectl("create", "namespace", NS);

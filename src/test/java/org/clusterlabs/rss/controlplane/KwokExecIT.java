@@ -84,11 +84,17 @@ class KwokExecIT {
                     public void onExit(int c, Status status) {
                         exit.complete(status);
                     }
+
+                    @Override
+                    public void onClose(int c, String reason) {
+                        exit.complete(null);
+                    }
                 })
                 .exec("sh", "-c", "echo \"$RSS_CP_TEST in $(pwd)\"; echo oops >&2; exit " + code)) {
             assertThat(w.exitCode().get(30, TimeUnit.SECONDS)).isEqualTo(code);
             Status status = exit.get(30, TimeUnit.SECONDS);
             if (code != 0) {
+                assertThat(status).as("an exit status before the close").isNotNull();
                 assertThat(status.getReason()).isEqualTo("NonZeroExitCode");
             }
         }
