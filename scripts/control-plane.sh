@@ -233,14 +233,16 @@ write_kwok_config() {
 }
 
 healthy() {
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do alive "$c" || return 1; done
+  for c in etcd kube-apiserver kube-controller-manager kwok; do alive "$c" || return 1; done
+  [ ! -x "$BIN/kube-scheduler" ] || alive kube-scheduler || return 1
   kc get --raw /readyz > /dev/null 2>&1
 }
 
 cmd_start() {
-  for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do
+  for b in etcd kube-apiserver kube-controller-manager kubectl kwok; do
     [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run '$0 build' first"
   done
+  [ -x "$BIN/kube-scheduler" ] || log "WARNING: no kube-scheduler: pods must name their node (spec.nodeName: kwok-node-0)"
   if healthy; then log "already running (KUBECONFIG=$RUN/kubeconfig)"; return 0; fi
   cmd_stop quiet
   mkdir -p "$RUN"; rm -rf "$RUN/etcd"
@@ -272,7 +274,7 @@ cmd_start() {
     --bind-address 127.0.0.1 --secure-port "${KCM_PORT}" --leader-elect=false \
     --service-account-private-key-file "$p/sa.key" --root-ca-file "$p/ca.crt" \
     --controllers '*' --concurrent-statefulset-syncs 5
-  launch kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$RUN/kubeconfig" \
+  [ -x "$BIN/kube-scheduler" ] && launch kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$RUN/kubeconfig" \
     --authentication-kubeconfig "$RUN/kubeconfig" --authorization-kubeconfig "$RUN/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "${SCHED_PORT}" --leader-elect=false
 
@@ -319,7 +321,9 @@ cmd_stop() {
 cmd_status() {
   local c rc=0
   for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
-    if alive "$c"; then echo "$c: running (pid $(cat "$RUN/$c.pid"))"; else echo "$c: not running"; rc=1; fi
+    if alive "$c"; then echo "$c: running (pid $(cat "$RUN/$c.pid"))"
+    elif [ "$c" = kube-scheduler ] && [ ! -x "$BIN/$c" ]; then echo "$c: not built (pods must name their node)"
+    else echo "$c: not running"; rc=1; fi
   done
   if [ -f "$RUN/kubeconfig" ] && kc get --raw /readyz > /dev/null 2>&1; then
     echo "kube-apiserver: ready at https://127.0.0.1:${APISERVER_PORT} ($(kc version -o json 2>/dev/null | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1))"

@@ -51,8 +51,7 @@ public final class ControlPlane {
     /** Starts the control plane through the script, or reuses the running one. */
     static ControlPlane startOrReuse() {
         Map<String, String> paths = paths();
-        for (String b : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl",
-                "kwok")) {
+        for (String b : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "kwok")) {
             if (!Files.isExecutable(Path.of(paths.get("BIN"), b))) {
                 throw new IllegalStateException("the control-plane binaries are not built (" + paths.get("BIN") + "/"
                         + b + " is missing): run `scripts/control-plane.sh build` once (tens of minutes)");
@@ -94,6 +93,11 @@ public final class ControlPlane {
         }
     }
 
+    /** Whether kube-scheduler runs; without it, pods must name their node ({@link #NODE}). */
+    public boolean hasScheduler() {
+        return Files.isExecutable(bin.resolve("kube-scheduler"));
+    }
+
     public Path kubeconfig() {
         return kubeconfig;
     }
@@ -116,12 +120,8 @@ public final class ControlPlane {
 
     /** A client from a kubeconfig file. */
     public static KubernetesClient client(Path kubeconfig) {
-        try {
-            Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
-            return new KubernetesClientBuilder().withConfig(config).build();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Config config = Config.fromKubeconfig(kubeconfig.toFile());
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /** A kubeconfig file that authenticates with a bearer token (a ServiceAccount's), written into the run dir. */

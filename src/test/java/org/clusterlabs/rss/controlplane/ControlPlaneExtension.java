@@ -21,7 +21,7 @@ public final class ControlPlaneExtension implements BeforeAllCallback, Parameter
     private static final AtomicInteger SKIPPED = new AtomicInteger();
 
     /** The store entry: closed by JUnit at the end of the whole run. */
-    private static final class Handle implements ExtensionContext.Store.CloseableResource {
+    private static final class Handle implements AutoCloseable {
         final ControlPlane cp;
 
         Handle(ControlPlane cp) {

@@ -45,7 +45,7 @@ class KwokExecIT {
         Kwok.exec(cp, NS, POD, "app", workDir, Map.of("RSS_CP_TEST", "hello from the Exec"));
         awaitServiceAccount(cp, NS);
         Pod pod = new PodBuilder().withNewMetadata().withName(POD).withNamespace(NS).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("demo:kwok")
+                .withNewSpec().withNodeName(ControlPlane.NODE).addNewContainer().withName("app").withImage("demo:kwok")
                 .withCommand("sleep", "infinity").endContainer().endSpec().build();
         k.pods().inNamespace(NS).resource(pod).createOr(p -> p.update());
         k.pods().inNamespace(NS).withName(POD).waitUntilReady(60, TimeUnit.SECONDS);

@@ -101,7 +101,7 @@ class OperatorOnApiServerIT {
                   replicas: %3$d
                   template:
                     metadata: {labels: {app: %1$s}}
-                    spec:
+                    spec:%5$s
                       containers:
                       - {name: app, image: "demo:kwok", command: ["sleep", "infinity"]}
                   servicePorts:
@@ -114,7 +114,8 @@ class OperatorOnApiServerIT {
                     secondary: {command: ["%4$s/secondary"], timeout: 20s}
                     status: {command: ["%4$s/status"], timeout: 10s, period: 1s}
                     stop: {command: ["%4$s/stop"], timeout: 20s}
-                """.formatted(NAME, NS, REPLICAS, hooks);
+                """.formatted(NAME, NS, REPLICAS, hooks,
+                cp.hasScheduler() ? "" : "\n      nodeName: " + ControlPlane.NODE);
         Files.writeString(work.resolve("rss.yaml"), yaml);
 
         operatorLog = work.resolve("operator.log");

@@ -3,7 +3,6 @@ package org.clusterlabs.rss.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
@@ -12,7 +11,6 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,8 +57,10 @@ class RbacOnApiServerIT {
     static Path installRbac(ControlPlane cp) throws Exception {
         KubernetesClient admin = cp.admin();
         cp.kubectl("create", "namespace", NS);
-        Object parsed = Serialization.unmarshal(Files.readString(Path.of("target/kubernetes/kubernetes.yml")));
-        List<HasMetadata> all = parsed instanceof KubernetesList l ? l.getItems() : List.of((HasMetadata) parsed);
+        List<HasMetadata> all;
+        try (var in = Files.newInputStream(Path.of("target/kubernetes/kubernetes.yml"))) {
+            all = admin.load(in).items();
+        }
         List<HasMetadata> rbac = all.stream().filter(r -> r instanceof ServiceAccount || r instanceof ClusterRole
                 || r instanceof ClusterRoleBinding || r instanceof Role || r instanceof RoleBinding).toList();
         assertThat(rbac).hasSizeGreaterThanOrEqualTo(3);
