@@ -233,16 +233,18 @@ write_kwok_config() {
 }
 
 healthy() {
-  for c in etcd kube-apiserver kube-controller-manager kwok; do alive "$c" || return 1; done
+  for c in etcd kube-apiserver kwok; do alive "$c" || return 1; done
   [ ! -x "$BIN/kube-scheduler" ] || alive kube-scheduler || return 1
+  [ ! -x "$BIN/kube-controller-manager" ] || alive kube-controller-manager || return 1
   kc get --raw /readyz > /dev/null 2>&1
 }
 
 cmd_start() {
-  for b in etcd kube-apiserver kube-controller-manager kubectl kwok; do
+  for b in etcd kube-apiserver kubectl kwok; do
     [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run '$0 build' first"
   done
   [ -x "$BIN/kube-scheduler" ] || log "WARNING: no kube-scheduler: pods must name their node (spec.nodeName: kwok-node-0)"
+  [ -x "$BIN/kube-controller-manager" ] || log "WARNING: no kube-controller-manager: no StatefulSet controller, no garbage collection, no default ServiceAccounts"
   if healthy; then log "already running (KUBECONFIG=$RUN/kubeconfig)"; return 0; fi
   cmd_stop quiet
   mkdir -p "$RUN"; rm -rf "$RUN/etcd"
@@ -269,7 +271,7 @@ cmd_start() {
     --kubelet-preferred-address-types InternalIP
   wait_for kube-apiserver 90 kc get --raw /readyz
 
-  launch kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$RUN/kubeconfig" \
+  [ -x "$BIN/kube-controller-manager" ] && launch kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$RUN/kubeconfig" \
     --authentication-kubeconfig "$RUN/kubeconfig" --authorization-kubeconfig "$RUN/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "${KCM_PORT}" --leader-elect=false \
     --service-account-private-key-file "$p/sa.key" --root-ca-file "$p/ca.crt" \
@@ -298,7 +300,7 @@ metadata:
   labels: {kubernetes.io/hostname: kwok-node-0, kubernetes.io/os: linux, kubernetes.io/arch: amd64, type: kwok}
 NODE
   wait_for "node kwok-node-0" 60 kc wait --for=condition=Ready node/kwok-node-0 --timeout=1s
-  wait_for "default ServiceAccount" 60 kc get serviceaccount default -n default
+  [ ! -x "$BIN/kube-controller-manager" ] || wait_for "default ServiceAccount" 60 kc get serviceaccount default -n default
   log "control plane up in $((SECONDS - t0)) s; KUBECONFIG=$RUN/kubeconfig"
 }
 
@@ -323,6 +325,7 @@ cmd_status() {
   for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
     if alive "$c"; then echo "$c: running (pid $(cat "$RUN/$c.pid"))"
     elif [ "$c" = kube-scheduler ] && [ ! -x "$BIN/$c" ]; then echo "$c: not built (pods must name their node)"
+    elif [ "$c" = kube-controller-manager ] && [ ! -x "$BIN/$c" ]; then echo "$c: not built"
     else echo "$c: not running"; rc=1; fi
   done
   if [ -f "$RUN/kubeconfig" ] && kc get --raw /readyz > /dev/null 2>&1; then

@@ -51,7 +51,7 @@ public final class ControlPlane {
     /** Starts the control plane through the script, or reuses the running one. */
     static ControlPlane startOrReuse() {
         Map<String, String> paths = paths();
-        for (String b : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "kwok")) {
+        for (String b : List.of("etcd", "kube-apiserver", "kubectl", "kwok")) {
             if (!Files.isExecutable(Path.of(paths.get("BIN"), b))) {
                 throw new IllegalStateException("the control-plane binaries are not built (" + paths.get("BIN") + "/"
                         + b + " is missing): run `scripts/control-plane.sh build` once (tens of minutes)");
