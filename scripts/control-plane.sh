@@ -224,7 +224,7 @@ write_kwok_config() {
     echo "apiVersion: config.kwok.x-k8s.io/v1alpha1"
     echo "kind: KwokConfiguration"
     # (defaults are not applied to a configuration file: a zero parallelism fails the node lease controller)
-    echo "options: {nodeLeaseParallelism: 4, nodePlayStageParallelism: 4, podPlayStageParallelism: 4, podsOnNodeSyncParallelism: 2}"
+    echo "options: {enableDebuggingHandlers: true, nodeLeaseParallelism: 4, nodePlayStageParallelism: 4, podPlayStageParallelism: 4, podsOnNodeSyncParallelism: 2}"
     for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
              pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
              volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml volume/fast/pvc-delete.yaml volume/fast/pv-delete.yaml; do
