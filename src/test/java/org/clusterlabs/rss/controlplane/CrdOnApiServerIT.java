@@ -40,9 +40,18 @@ class CrdOnApiServerIT {
         assertThat(CRD).as("run `mvn package` first: the CRD is generated at build time").exists();
         ControlPlane.Result r = cp.kubectl("apply", "--server-side", "--force-conflicts", "-f", CRD.toString());
         assertThat(r.exitCode()).as("the API server refused the CRD: %s", r).isZero();
-        ControlPlane.Result w = cp.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                "crd/replicatedstatefulsets.clusterlabs.org");
-        assertThat(w.exitCode()).as("CRD not Established: %s", w).isZero();
+        // (`kubectl wait --for=condition=Established` fails at once while the new CRD has no conditions yet)
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        ControlPlane.Result w;
+        do {
+            w = cp.kubectl("get", "crd", "replicatedstatefulsets.clusterlabs.org", "-o",
+                    "jsonpath={.status.conditions[?(@.type==\"Established\")].status}");
+            if ("True".equals(w.output().trim())) {
+                return;
+            }
+            Thread.sleep(250);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError("CRD not Established after 60 s: " + w);
     }
 
     @Test
