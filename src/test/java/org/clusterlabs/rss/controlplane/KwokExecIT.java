@@ -40,14 +40,14 @@ class KwokExecIT {
     static void podWithLocalExec(ControlPlane controlPlane) throws Exception {
         cp = controlPlane;
         KubernetesClient k = cp.admin();
-        cp.kubectl("create", "namespace", NS);
+        OperatorOnApiServerIT.freshNamespace(cp, NS); // (a real API server refuses most pod updates: recreate)
         workDir = Files.createDirectories(cp.runDir().resolve("work").resolve(NS).resolve(POD));
         Kwok.exec(cp, NS, POD, "app", workDir, Map.of("RSS_CP_TEST", "hello from the Exec"));
         awaitServiceAccount(cp, NS);
         Pod pod = new PodBuilder().withNewMetadata().withName(POD).withNamespace(NS).endMetadata()
                 .withNewSpec().withNodeName(ControlPlane.NODE).addNewContainer().withName("app").withImage("demo:kwok")
                 .withCommand("sleep", "infinity").endContainer().endSpec().build();
-        k.pods().inNamespace(NS).resource(pod).createOr(p -> p.update());
+        k.pods().inNamespace(NS).resource(pod).create();
         k.pods().inNamespace(NS).withName(POD).waitUntilReady(60, TimeUnit.SECONDS);
     }
 
