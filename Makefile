@@ -2,7 +2,7 @@
 # except `native` (needs GraalVM/Mandrel) and `run` (needs a kube context).
 MVN ?= mvn -B
 
-.PHONY: test test-fast demo bench manifests bundle helm release-manifests image run native clean
+.PHONY: test test-fast test-control-plane cluster cluster-stop cluster-build demo bench manifests bundle helm release-manifests image run native clean
 
 ## test: every tier that can run here (planner, operator against the in-memory API server, real Galera)
 test:
@@ -76,6 +76,23 @@ native:
 		echo "make native: native-image (GraalVM/Mandrel) is not installed here; a native build cannot run on this machine."; \
 		echo "On a machine with GraalVM: mvn package -Dquarkus.native.enabled=true"; exit 2; fi
 	$(MVN) package -DskipTests -Dquarkus.native.enabled=true
+
+## cluster-build: build the real control plane's binaries from Go module sources (once; cached outside the repo)
+cluster-build:
+	scripts/control-plane.sh build
+
+## cluster: start the real control plane (etcd, kube-apiserver, controller-manager, scheduler, KWOK) on loopback
+cluster: cluster-build
+	scripts/control-plane.sh start
+	@scripts/control-plane.sh env
+
+## cluster-stop: stop it
+cluster-stop:
+	scripts/control-plane.sh stop
+
+## test-control-plane: only the real-control-plane tier (src/test/java/org/clusterlabs/rss/controlplane)
+test-control-plane: cluster-build
+	$(MVN) verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='org/clusterlabs/rss/controlplane/**/*IT'
 
 clean:
 	$(MVN) -q clean
