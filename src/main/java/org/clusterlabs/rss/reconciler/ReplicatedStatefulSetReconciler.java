@@ -65,7 +65,8 @@ import org.jboss.logging.Logger;
 // Leader election holds a Lease so that one operator replica acts at a time. The chart and release manifests grant
 // it in a Role in the operator's own namespace, get and update limited to the configured Lease by resourceNames
 // (create cannot be limited so). QOSDK merges rules per resource and drops resourceNames, so they are not here.
-@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
+// fabric8's leader election renews and releases the Lease with a patch (a real API server refused it without).
+@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "statefulset", type = StatefulSetDependent.class),
         @Dependent(name = "peer-service", type = PeerServiceDependent.class),

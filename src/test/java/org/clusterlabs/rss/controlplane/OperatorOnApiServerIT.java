@@ -124,10 +124,7 @@ class OperatorOnApiServerIT {
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
         pb.environment().put("RSS_LEADER_ELECTION_IDENTITY", "cp-test");
         pb.environment().put("RSS_LEADER_ELECTION_LEASE_NAMESPACE", RbacOnApiServerIT.NS);
-        // Leader election is off here: under the generated RBAC the operator takes its Lease but cannot renew it
-        // (fabric8's LeaderElector renews with PATCH; the ClusterRole grants leases get/create/update only), so it
-        // loses leadership and exits after the renew deadline. A production RBAC fix; see docs/testing.md.
-        pb.environment().put("RSS_LEADER_ELECTION_ENABLED", "false");
+        // Leader election is on, under the generated RBAC (which now grants the patch that renewals use).
         pb.redirectErrorStream(true).redirectOutput(operatorLog.toFile());
         operator = pb.start();
         awaitReady(Integer.parseInt(pb.environment().get("QUARKUS_HTTP_PORT")));

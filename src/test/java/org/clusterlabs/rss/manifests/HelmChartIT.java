@@ -201,7 +201,7 @@ class HelmChartIT {
             if (rule.getVerbs().equals(List.of("create"))) {
                 assertThat(rule.getResourceNames()).as("create cannot be limited by name").isEmpty();
             } else {
-                assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
+                assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update", "patch");
                 assertThat(rule.getResourceNames()).containsExactly(leaseName);
             }
         });

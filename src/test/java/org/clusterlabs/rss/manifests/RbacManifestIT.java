@@ -40,7 +40,7 @@ class RbacManifestIT {
         assertThat(grants.get("/nodes")).containsExactlyInAnyOrder("get", "list", "watch");
         assertThat(grants.get("/events")).as("events are created, and patched when similar ones are combined")
                 .containsExactlyInAnyOrder("create", "patch");
-        assertThat(grants.get("coordination.k8s.io/leases")).containsExactlyInAnyOrder("get", "create", "update");
+        assertThat(grants.get("coordination.k8s.io/leases")).containsExactlyInAnyOrder("get", "create", "update", "patch");
         for (PolicyRule rule : rules()) {
             assertThat(rule.getVerbs()).as(rule.toString()).doesNotContain("*");
             assertThat(rule.getResources()).as(rule.toString()).doesNotContain("*");

@@ -47,8 +47,9 @@ public class ReplicatedStatefulSetSpec {
     @JsonPropertyDescription("Volume claim templates of the owned StatefulSet: one persistent volume set per copy, kept across restarts.")
     private List<PersistentVolumeClaim> volumeClaimTemplates = new ArrayList<>();
 
-    @Size(max = 32)
-    @JsonPropertyDescription("Ports of the headless peer Service and of the client Service.")
+    @Size(min = 1, max = 32)
+    @JsonPropertyDescription("Ports of the headless peer Service and of the client Service (at least one: a Service that"
+            + " clients reach needs a port).")
     private List<ServicePort> servicePorts = new ArrayList<>();
 
     @Required

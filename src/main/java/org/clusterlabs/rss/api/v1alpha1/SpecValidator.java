@@ -37,6 +37,10 @@ public final class SpecValidator {
         checkCounts(spec, violations);
         checkTemplate(spec, violations);
         checkHooks(spec, violations);
+        if (spec.getServicePorts() == null || spec.getServicePorts().isEmpty()) {
+            // the API server refuses a client Service without ports, so every pass would fail on it
+            violations.add(new SpecViolation("spec.servicePorts", "must have at least one port"));
+        }
         checkRecovery(spec.getRecovery(), violations);
         return violations;
     }
