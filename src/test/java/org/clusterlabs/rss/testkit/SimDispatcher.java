@@ -75,6 +75,12 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
             return status(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please"
                     + " apply your changes to the latest version and try again (injected by the test kit)");
         }
+        if ("PUT".equals(method) && isStatus(path)) {
+            MockResponse stale = staleStatusWrite(path, request);
+            if (stale != null) {
+                return stale;
+            }
+        }
         if (("PUT".equals(method) || "PATCH".equals(method)) && STATEFULSET.matcher(path).matches()) {
             MockResponse refused = immutableStatefulSetFields(path, request);
             if (refused != null) {
@@ -139,6 +145,34 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
     private static List<String> claimNames(StatefulSet s) {
         return s.getSpec().getVolumeClaimTemplates() == null ? List.of() : s.getSpec().getVolumeClaimTemplates()
                 .stream().map(c -> c.getMetadata().getName() + c.getSpec().getResources()).toList();
+    }
+
+    private static boolean isStatus(String path) {
+        String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        // the operator's record; the kit's own controllers write pod and StatefulSet status from their caches
+        return p.endsWith("/status") && p.contains("/replicatedstatefulsets/");
+    }
+
+    /**
+     * The in-memory server ignores the resourceVersion of a PUT to a status subresource (it copies the stored
+     * object, so the versions always match); a real API server answers 409 when it is not the stored one.
+     */
+    private MockResponse staleStatusWrite(String path, RecordedRequest request) {
+        String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        String current = getFromStore(p.substring(0, p.length() - "/status".length()));
+        if (current == null) {
+            return null;
+        }
+        String stored = Serialization.unmarshal(current, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)
+                .getMetadata().getResourceVersion();
+        String sent = Serialization.unmarshal(peekBody(request),
+                io.fabric8.kubernetes.api.model.GenericKubernetesResource.class).getMetadata().getResourceVersion();
+        if (sent == null || sent.isEmpty() || sent.equals(stored)) {
+            return null;
+        }
+        return status(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply"
+                + " your changes to the latest version and try again (resourceVersion " + sent + ", stored " + stored
+                + ")");
     }
 
     /** The body as text, left in place for the store, which reads it after us. */

@@ -438,13 +438,25 @@ public final class SimulatedCluster implements AutoCloseable {
      * running, for the grace period; then it is gone (processes killed) and the StatefulSet controller recreates it.
      */
     public void deletePodGracefully(String namespace, String pod, Duration grace) {
+        // As the in-memory server does for an object with finalizers: DELETE sets the deletionTimestamp and keeps it.
         client.pods().inNamespace(namespace).withName(pod).edit(p -> {
-            p.getMetadata().setDeletionTimestamp(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).toString());
-            p.getMetadata().setDeletionGracePeriodSeconds(grace.toSeconds());
+            p.getMetadata().getFinalizers().add(GRACE_FINALIZER);
             return p;
         });
-        timer.schedule(() -> deletePod(namespace, pod), grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        client.pods().inNamespace(namespace).withName(pod).delete();
+        timer.schedule(() -> {
+            Pod p = client.pods().inNamespace(namespace).withName(pod).get();
+            if (p != null) {
+                podGone(p);
+                client.pods().inNamespace(namespace).withName(pod).edit(x -> {
+                    x.getMetadata().getFinalizers().remove(GRACE_FINALIZER);
+                    return x;
+                });
+            }
+        }, grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
+
+    private static final String GRACE_FINALIZER = "testkit.rss.clusterlabs.org/grace-period";
 
     /** Deletes a pod (its processes are killed; the StatefulSet controller recreates it). */
     public void deletePod(String namespace, String pod) {
