@@ -4,6 +4,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
+import org.clusterlabs.rss.metrics.RssMetrics;
 
 /** The Lease configuration that the Quarkus Operator SDK picks up (in the profiles where it activates election). */
 public class LeaderElection {
@@ -14,7 +15,7 @@ public class LeaderElection {
      */
     @Produces
     @Dependent
-    LeaderElectionConfiguration leaderElection(LeaderElectionSettings settings) {
+    LeaderElectionConfiguration leaderElection(LeaderElectionSettings settings, RssMetrics metrics) {
         if (!settings.enabled()) {
             return null;
         }
@@ -23,7 +24,8 @@ public class LeaderElection {
                 .withLeaseDuration(settings.leaseDuration())
                 .withRenewDeadline(settings.renewDeadline())
                 .withRetryPeriod(settings.retryPeriod())
-                .withExitOnStopLeading(true);
+                .withExitOnStopLeading(true)
+                .withLeaderCallbacks(metrics.leaderCallbacks()); // rss_leader
         settings.leaseNamespace().ifPresent(builder::withLeaseNamespace);
         settings.identity().ifPresent(builder::withIdentity);
         return builder.build();

@@ -140,6 +140,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                     "InvalidSpec", message, generation, now));
             status.setPhase(Phase.Failed);
             status.setObservedGeneration(generation);
+            metrics.observe(rss, before, status, now);
             return finish(rss, context, before, status, Optional.empty());
         }
         status.setConditions(Conditions.with(status.getConditions(), Conditions.SPEC_VALID, true,
@@ -147,6 +148,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         if (rss.getSpec().isPaused()) {
             status.setPhase(Phase.Paused);
             status.setObservedGeneration(generation);
+            metrics.observe(rss, before, status, now);
             return finish(rss, context, before, status, Optional.empty());
         }
 
