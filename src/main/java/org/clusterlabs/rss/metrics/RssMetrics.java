@@ -66,6 +66,9 @@ public class RssMetrics {
     private final MeterRegistry registry;
     private final Map<String, ResourceMeters> resources = new ConcurrentHashMap<>();
     private final AtomicLong leader = new AtomicLong();
+    /** Deleted resources (key to when): a hook of theirs that ends after the delete must not bring series back. */
+    private final Map<String, Instant> forgotten = new ConcurrentHashMap<>();
+    private static final Duration FORGET_FOR = Duration.ofMinutes(15);
 
     @Inject
     public RssMetrics(MeterRegistry registry) {
@@ -89,6 +92,9 @@ public class RssMetrics {
      * {@code outcome} must come from small fixed sets (no exit codes, no pods).
      */
     public void hookFinished(String ownerKey, String hook, String outcome, Duration duration) {
+        if (ownerKey != null && forgotten.containsKey(ownerKey)) {
+            return;
+        }
         String[] owner = splitOwner(ownerKey);
         Tags tags = Tags.of("namespace", owner[0], "name", owner[1], "hook", hook, "outcome", outcome);
         Timer timer = Timer.builder(HOOK_DURATION)
@@ -110,6 +116,7 @@ public class RssMetrics {
     /** Updates the per-resource gauges, and counts a recovery that ended in this pass. */
     public void observe(ReplicatedStatefulSet rss, ReplicatedStatefulSetStatus before,
             ReplicatedStatefulSetStatus after, Instant now) {
+        forgotten.remove(rss.getMetadata().getNamespace() + "/" + rss.getMetadata().getName());
         ResourceMeters g = meters(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
         g.update(rss, after);
 
@@ -131,6 +138,9 @@ public class RssMetrics {
     }
 
     public void forget(String namespace, String name) {
+        Instant now = Instant.now();
+        forgotten.values().removeIf(at -> at.isBefore(now.minus(FORGET_FOR)));
+        forgotten.put(namespace + "/" + name, now);
         ResourceMeters g = resources.remove(namespace + "/" + name);
         if (g != null) {
             g.removeAll();
