@@ -39,8 +39,14 @@ def series(data, title):
         for s in panel["result"]:
             metric = s["metric"]
             legend = legend_of(key, metric)
-            ts = [float(p[0]) - data["start"] for p in s["values"]]
-            vs = [float(p[1]) for p in s["values"]]
+            ts, vs = [], []
+            for p in s["values"]:
+                t = float(p[0]) - data["start"]
+                if ts and t - ts[-1] > 2.5:  # a gap (the series was absent): do not draw across it
+                    ts.append(t - 1)
+                    vs.append(float("nan"))
+                ts.append(t)
+                vs.append(float(p[1]))
             out.append((legend, ts, vs))
     return out
 

@@ -84,6 +84,29 @@ final class MonitoringFiles {
         return out;
     }
 
+    /**
+     * The queries that show a selector's metric and each of its label matchers on their own: {@code name}, then
+     * {@code name{m}} for each matcher m. (The whole selector may rightly match nothing in a run, e.g. a
+     * non-status hook that exited non-zero; each part must match something, or a label or value was renamed.)
+     */
+    static List<String> parts(String selector) {
+        List<String> out = new ArrayList<>();
+        int brace = selector.indexOf('{');
+        if (brace < 0) {
+            out.add(selector);
+            return out;
+        }
+        String name = selector.substring(0, brace);
+        out.add(name);
+        String body = selector.substring(brace + 1, selector.length() - 1);
+        Matcher m = Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*,?")
+                .matcher(body);
+        while (m.find()) {
+            out.add(name + "{" + m.group(1) + m.group(2) + m.group(3) + "}");
+        }
+        return out;
+    }
+
     static String read(Path p) throws IOException {
         return Files.readString(p);
     }
