@@ -59,7 +59,8 @@ class MonitoringLiveIT {
     private static final Map<String, String> OPERATOR_ENV = Map.of(
             "RSS_LEADER_ELECTION_LEASE_DURATION", "4s",
             "RSS_LEADER_ELECTION_RENEW_DEADLINE", "3s",
-            "RSS_LEADER_ELECTION_RETRY_PERIOD", "500ms");
+            "RSS_LEADER_ELECTION_RETRY_PERIOD", "500ms",
+            "QUARKUS_OPERATOR_SDK_CONTROLLERS_REPLICATEDSTATEFULSET_NAMESPACES", "shop");
     /** The sequence hook: the demo's, behind a wrapper that hangs while the pod's MON_SEQUENCE_HANG is set. */
     private static final String SEQUENCE_WRAPPER = """
             #!/bin/sh
@@ -125,7 +126,8 @@ class MonitoringLiveIT {
                 .untilAsserted(() -> assertThat(alertsOf(prom)).as("active alerts").isEmpty());
         Files.writeString(WORK.resolve("metrics-healthy.txt"), scrape(operator));
         assertThat(value(prom, "rss_leader")).as("the only operator leads (leader-election callback)").isEqualTo(1);
-        assertThat(prom.query("rss_operator_info{leader_election=\"true\"}")).hasSize(1);
+        assertThat(prom.query("rss_operator_info{leader_election=\"true\",watch_namespaces=\"shop\"}"))
+                .as("the info metric names the real watch scope").hasSize(1);
         assertThat(value(prom, "rss_phase{namespace=\"shop\",name=\"db\",phase=\"Running\"}")).isEqualTo(1);
         assertThat(value(prom, "sum(rss_phase{namespace=\"shop\",name=\"db\"})")).isEqualTo(1);
 
