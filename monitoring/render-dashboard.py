@@ -88,7 +88,7 @@ def main(src, dst):
         for ax in row:
             ax.set_xlim(0, data["end"] - data["start"])
     for ax in axes[2]:
-        ax.set_xlabel("seconds since the resource was created", fontsize=8)
+        ax.set_xlabel("seconds since the first scrape (the resource is created just after)", fontsize=8)
     fig.tight_layout()
     fig.savefig(dst)
 
