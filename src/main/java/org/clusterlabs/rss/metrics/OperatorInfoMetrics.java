@@ -31,7 +31,11 @@ public class OperatorInfoMetrics {
         Config config = ConfigProvider.getConfig();
         String version = config.getOptionalValue("quarkus.application.version", String.class).orElse("unknown");
         boolean electing = election.enabled() && electionActiveInProfile(config);
-        metrics.leading(!electing);
+        if (!electing) {
+            // It reconciles from the start. When it elects, rss_leader stays as the callbacks set it: they may
+            // have run before this observer.
+            metrics.leading(true);
+        }
         Gauge.builder(RssMetrics.INFO, () -> 1)
                 .description("The operator's version and watch scope; always 1")
                 .tag("version", version)
