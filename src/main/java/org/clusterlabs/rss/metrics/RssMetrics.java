@@ -65,6 +65,8 @@ public class RssMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, ResourceMeters> resources = new ConcurrentHashMap<>();
+    /** The hook series of each resource (owner key), removed with it. */
+    private final Map<String, Set<Meter>> hookMeters = new ConcurrentHashMap<>();
     private final AtomicLong leader = new AtomicLong();
     /** Deleted resources (key to when): a hook of theirs that ends after the delete must not bring series back. */
     private final Map<String, Instant> forgotten = new ConcurrentHashMap<>();
@@ -91,7 +93,7 @@ public class RssMetrics {
      * One finished hook run. {@code ownerKey} is the owning resource's {@code namespace/name}; {@code hook} and
      * {@code outcome} must come from small fixed sets (no exit codes, no pods).
      */
-    public void hookFinished(String ownerKey, String hook, String outcome, Duration duration) {
+    public synchronized void hookFinished(String ownerKey, String hook, String outcome, Duration duration) {
         if (ownerKey != null && forgotten.containsKey(ownerKey)) {
             return;
         }
@@ -109,7 +111,7 @@ public class RssMetrics {
         timer.record(duration);
         counter.increment();
         if (ownerKey != null) {
-            meters(owner[0], owner[1]).extra(timer, counter);
+            hookMeters.computeIfAbsent(ownerKey, k -> ConcurrentHashMap.newKeySet()).addAll(List.of(timer, counter));
         }
     }
 
@@ -137,13 +139,17 @@ public class RssMetrics {
         forget(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
     }
 
-    public void forget(String namespace, String name) {
+    public synchronized void forget(String namespace, String name) {
         Instant now = Instant.now();
         forgotten.values().removeIf(at -> at.isBefore(now.minus(FORGET_FOR)));
         forgotten.put(namespace + "/" + name, now);
         ResourceMeters g = resources.remove(namespace + "/" + name);
         if (g != null) {
             g.removeAll();
+        }
+        Set<Meter> hooks = hookMeters.remove(namespace + "/" + name);
+        if (hooks != null) {
+            hooks.forEach(registry::remove);
         }
     }
 
@@ -294,10 +300,6 @@ public class RssMetrics {
         <M extends Meter> M extra(M meter) {
             meters.add(meter);
             return meter;
-        }
-
-        void extra(Meter... more) {
-            meters.addAll(List.of(more));
         }
 
         synchronized void removeAll() {
