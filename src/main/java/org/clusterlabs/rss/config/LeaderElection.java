@@ -9,6 +9,7 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import java.time.ZonedDateTime;
 import java.util.UUID;
+import org.clusterlabs.rss.metrics.RssMetrics;
 import org.jboss.logging.Logger;
 
 /** The Lease configuration that the Quarkus Operator SDK picks up (in the profiles where it activates election). */
@@ -40,7 +41,8 @@ public class LeaderElection {
                 .withRetryPeriod(settings.retryPeriod())
                 .withIdentity(identity)
                 .withExitOnStopLeading(false)
-                .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
+                .withLeaderCallbacks(new LeaderCallbacks(() -> metrics().leading(true), () -> {
+                    metrics().leading(false);
                     release(client, namespace, settings.leaseName(), identity);
                     exitOnItsOwnThread();
                 }, leader -> { }));
@@ -48,6 +50,11 @@ public class LeaderElection {
             builder.withLeaseNamespace(namespace);
         }
         return builder.build();
+    }
+
+    /** Looked up when leadership changes, long after start-up: the producer itself runs before the meters exist. */
+    private static RssMetrics metrics() {
+        return io.quarkus.arc.Arc.container().instance(RssMetrics.class).get();
     }
 
     /** Gives the Lease back if this replica still holds it, as client-go's ReleaseOnCancel does. */

@@ -297,7 +297,7 @@ public class HookExecutor {
             limiter.release(inv.ownerKey());
             try {
                 if (metrics != null) {
-                    metrics.hookFinished(inv.hook().tag(), outcome.tag(), duration);
+                    metrics.hookFinished(inv.ownerKey(), inv.hook().tag(), outcome.tag(), duration);
                 }
                 if (HookResults.isFailure(result)) {
                     LOG.warnf("hook failed: pod=%s/%s hook=%s outcome=%s duration=%dms stderr=%s", inv.namespace(),

@@ -156,6 +156,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                     "InvalidSpec", message, generation, now));
             status.setPhase(Phase.Failed);
             status.setObservedGeneration(generation);
+            metrics.observe(rss, before, status, now);
             return finish(fence, before, status, Optional.empty());
         }
         status.setConditions(Conditions.with(status.getConditions(), Conditions.SPEC_VALID, true,
@@ -163,6 +164,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         if (rss.getSpec().isPaused()) {
             status.setPhase(Phase.Paused);
             status.setObservedGeneration(generation);
+            metrics.observe(rss, before, status, now);
             return finish(fence, before, status, Optional.empty());
         }
 

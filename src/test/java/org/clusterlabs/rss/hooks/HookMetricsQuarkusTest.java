@@ -54,12 +54,25 @@ class HookMetricsQuarkusTest {
                 List.of("true"), Duration.ofSeconds(20), "mq/m")).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertInstanceOf(HookOutcome.PodNotFound.class, gone.outcome());
 
+        // Every hook series names its resource (namespace and name, from the invocation's owner key), and the
+        // durations have buckets for hooks of 50 ms to 10 min.
         given().when().get("/q/metrics").then().statusCode(200)
-                .body(containsString("rss_hook_executions_total{hook=\"sequence\",outcome=\"succeeded\"} 1.0"))
-                .body(containsString("rss_hook_executions_total{hook=\"status\",outcome=\"exited\"} 1.0"))
-                .body(containsString("rss_hook_executions_total{hook=\"primary\",outcome=\"pod_not_found\"} 1.0"))
-                .body(containsString("rss_hook_duration_seconds_count{hook=\"sequence\",outcome=\"succeeded\"} 1"))
-                .body(containsString("rss_hook_duration_seconds_sum{hook=\"status\",outcome=\"exited\"}"));
+                .body(containsString("rss_hook_executions_total{hook=\"sequence\",name=\"m\",namespace=\"mq\","
+                        + "outcome=\"succeeded\"} 1.0"))
+                .body(containsString("rss_hook_executions_total{hook=\"status\",name=\"m\",namespace=\"mq\","
+                        + "outcome=\"exited\"} 1.0"))
+                .body(containsString("rss_hook_executions_total{hook=\"primary\",name=\"m\",namespace=\"mq\","
+                        + "outcome=\"pod_not_found\"} 1.0"))
+                .body(containsString("rss_hook_duration_seconds_count{hook=\"sequence\",name=\"m\","
+                        + "namespace=\"mq\",outcome=\"succeeded\"} 1"))
+                .body(containsString("rss_hook_duration_seconds_sum{hook=\"status\",name=\"m\",namespace=\"mq\","
+                        + "outcome=\"exited\"}"))
+                .body(containsString("rss_hook_duration_seconds_bucket{hook=\"sequence\",name=\"m\","
+                        + "namespace=\"mq\",outcome=\"succeeded\",le=\"0.05\"}"))
+                .body(containsString("rss_hook_duration_seconds_bucket{hook=\"sequence\",name=\"m\","
+                        + "namespace=\"mq\",outcome=\"succeeded\",le=\"600.0\"} 1"))
+                .body(containsString("rss_hook_duration_seconds_bucket{hook=\"sequence\",name=\"m\","
+                        + "namespace=\"mq\",outcome=\"succeeded\",le=\"+Inf\"} 1"));
     }
 
     @Test

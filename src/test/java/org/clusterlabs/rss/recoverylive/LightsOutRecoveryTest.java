@@ -87,7 +87,7 @@ class LightsOutRecoveryTest {
                 .contains("rss_members{name=\"db\",namespace=\"fresh\",role=\"Secondary\"} 1.0")
                 .contains("rss_recovering{name=\"db\",namespace=\"fresh\"} 0.0")
                 .contains("rss_seed_sequence{name=\"db\",namespace=\"fresh\"}")
-                .contains("rss_hook_executions_total{hook=\"seed\",outcome=\"succeeded\"}")
+                .contains("rss_hook_executions_total{hook=\"seed\",name=\"db\",namespace=\"fresh\",outcome=\"succeeded\"}")
                 .contains("operator_sdk_");
     }
 
