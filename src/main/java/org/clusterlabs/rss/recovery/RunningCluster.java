@@ -184,9 +184,11 @@ final class RunningCluster {
 
     /** A template change rolls one copy at a time: secondaries first, then primaries, highest ordinal first. */
     private void rollOneMember() {
-        List<Member> outdated = ctx.members(m -> m.running() && !m.upToDate() && !m.busy());
+        List<Member> outdated = ctx.members(m -> m.running() && !m.upToDate());
+        // The next in the roll's order waits for a hook running on it (a status check): it is never skipped.
         Optional<Member> next = outdated.stream()
-                .max(Comparator.comparing((Member m) -> m.runningSecondary()).thenComparingInt(Member::ordinal));
+                .max(Comparator.comparing((Member m) -> m.runningSecondary()).thenComparingInt(Member::ordinal))
+                .filter(m -> !m.busy());
         next.ifPresent(m -> {
             ctx.add(new Action.Stop(m.pod(), "the pod template changed: rolling " + m.pod()
                     + " (stop, then a new pod, then it rejoins)"));
