@@ -601,15 +601,16 @@ final class Simulation {
     }
 
     /**
-     * Starts a hook command in the world. A status or sequence hook reads the copy now and answers now or in the
-     * next step. A start hook runs for some steps; a stop acts at once. Either may time out: the operator then
+     * Starts a hook command in the world. A status or sequence hook reads the copy now and answers now or two steps
+     * later (so it is in flight when the next step plans). A start hook runs for some steps; a stop acts at once. Either may time out: the operator then
      * stops waiting after {@link #HOOK_TIMEOUT_STEPS} while the command may still act up to
      * {@link #LATE_START_BUDGET_STEPS} later, as a real kubelet lets it.
      */
     private void launch(HookLedger owner, HookLedger.Ticket ticket, Copy c, HookKind kind, List<String> peers,
             boolean faults) {
         if (kind == HookKind.STATUS || kind == HookKind.SEQUENCE) {
-            int end = step + (faults && rnd.nextInt(10) < 3 ? 1 : 0);
+            // a slow answer is still awaited during the next step's decision
+            int end = step + (faults && rnd.nextInt(10) < 3 ? 2 : 0);
             RunningHook h = new RunningHook(owner, ticket, c, kind, peers, c.incarnation, c.podUid, end, false, end,
                     false, kind == HookKind.STATUS ? Optional.of(statusHook(c, faults)) : Optional.empty(),
                     kind == HookKind.SEQUENCE ? Optional.of(sequenceHook(c, faults)) : Optional.empty());
