@@ -103,8 +103,9 @@ final class Member {
         return runningPrimary() || runningSecondary();
     }
 
+    /** Reported FAILED and can be restarted: not while a start or stop hook whose end was not seen may still act. */
     boolean failed() {
-        return !busy() && reports(StatusReport.FAILED);
+        return !busy() && reports(StatusReport.FAILED) && !mayBeChangedByLostHook();
     }
 
     /** Certainly not running: the pod is gone, its containers cannot run, or the status hook says so. */

@@ -26,7 +26,7 @@ final class Simulation {
 
     /** A start or stop hook's timeout, and the exec's late-start budget beyond it, in steps. */
     static final int HOOK_TIMEOUT_STEPS = 2;
-    static final int LATE_START_BUDGET_STEPS = 2;
+    static final int LATE_START_BUDGET_STEPS = 3;
 
     private final long seed;
     private final SplittableRandom rnd;
