@@ -40,21 +40,7 @@ if [ -z "$missing" ]; then
     echo "install-galera: already installed:$(for p in $PKGS; do printf ' %s' "$p"; done)"
 else
     echo "install-galera: installing:$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    policy=/usr/sbin/policy-rc.d
-    saved=""
-    if [ -e "$policy" ]; then saved=$(mktemp); cp -p "$policy" "$saved"; fi
-    restore_policy() {
-        if [ -n "$saved" ]; then mv -f "$saved" "$policy"; else rm -f "$policy"; fi
-    }
-    trap restore_policy EXIT INT TERM
-    printf '#!/bin/sh\n# installed by .ci/install-galera.sh: do not start services\nexit 101\n' > "$policy"
-    chmod 755 "$policy"
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $missing
-    restore_policy
-    trap - EXIT INT TERM
+    sh "$(dirname "$0")/apt-install-quiet.sh" $missing
 fi
 
 stop_packaged_server

@@ -8,21 +8,7 @@ if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1;
     echo "install-prometheus: already installed ($(prometheus --version 2>&1 | head -1))"
 else
     echo "install-prometheus: installing prometheus"
-    export DEBIAN_FRONTEND=noninteractive
-    policy=/usr/sbin/policy-rc.d
-    saved=""
-    if [ -e "$policy" ]; then saved=$(mktemp); cp -p "$policy" "$saved"; fi
-    restore_policy() {
-        if [ -n "$saved" ]; then mv -f "$saved" "$policy"; else rm -f "$policy"; fi
-    }
-    trap restore_policy EXIT INT TERM
-    printf '#!/bin/sh\n# installed by .ci/install-prometheus.sh: do not start services\nexit 101\n' > "$policy"
-    chmod 755 "$policy"
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold prometheus
-    restore_policy
-    trap - EXIT INT TERM
+    sh "$(dirname "$0")/apt-install-quiet.sh" prometheus
 fi
 
 # If anything started the packaged service, stop it (it would hold port 9090 and /var/lib/prometheus).
