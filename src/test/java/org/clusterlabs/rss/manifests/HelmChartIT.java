@@ -206,7 +206,7 @@ class HelmChartIT {
             }
         });
         assertThat(grants(lease.getRules())).containsEntry("coordination.k8s.io/leases",
-                Set.of("create", "get", "update"));
+                Set.of("create", "get", "update", "patch"));
     }
 
     static void assertBindingsNameTheServiceAccount(List<HasMetadata> r, String namespace, String account) {
