@@ -44,7 +44,7 @@ final class ClusterViewFactory {
      *        retries, and the kill grace when the hook is wrapped in {@code timeout -k})
      */
     static ClusterView build(ReplicatedStatefulSet rss, Optional<StatefulSet> sts, Collection<Pod> pods,
-            Function<String, Optional<Node>> nodes, HookLedger ledger, HookLedgers ledgers, Duration lostHookGrace,
+            Function<String, Optional<Node>> nodes, HookLedger ledger, Duration lostHookGrace,
             Duration seedRetryBackoff, Instant now) {
         ReplicatedStatefulSetSpec spec = rss.getSpec();
         int stsReplicas = sts.map(s -> s.getSpec().getReplicas()).filter(Objects::nonNull).orElse(0);
@@ -63,9 +63,8 @@ final class ClusterViewFactory {
         String force = rss.getMetadata().getAnnotations() == null ? null
                 : rss.getMetadata().getAnnotations().get(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION);
         Duration mayRunFor = longestHookTimeout(spec.getHooks()).plus(lostHookGrace);
-        Instant orphanHooksEndBy = ledger.orphanHooksEndBy(ledgers.orphanHooksEndBy(rss.getMetadata().getNamespace(),
-                rss.getMetadata().getName(), () -> lastRecordedStart(rss).map(at -> at.plus(mayRunFor))
-                        .orElse(Instant.MIN)), lastRecordedStart(rss), mayRunFor);
+        Instant orphanHooksEndBy = ledger.orphanHooksEndBy(() -> lastRecordedStart(rss).map(at -> at.plus(mayRunFor))
+                .orElse(Instant.MIN), lastRecordedStart(rss), mayRunFor);
         return new ClusterView(plannerSpec(spec, seedRetryBackoff), stsReplicas, members,
                 RecordedStates.read(rss.getStatus()), Optional.ofNullable(force).filter(s -> !s.isBlank()), now,
                 orphanHooksEndBy);

@@ -58,9 +58,8 @@ public class HookCompletions {
         switch (kind) {
             case STATUS -> {
                 StatusReport report = HookResults.statusOf(result);
-                boolean changed = ledger.knowledge(ticket.pod()).status().map(s -> s.value() != report).orElse(true);
-                ledger.completed(ticket, now, Optional.of(report), Optional.empty(), outcome, "status: " + report
-                        + (report == StatusReport.FAILED ? " (" + result.describe() + ")" : ""));
+                boolean changed = ledger.completed(ticket, now, Optional.of(report), Optional.empty(), outcome,
+                        "status: " + report + (report == StatusReport.FAILED ? " (" + result.describe() + ")" : ""));
                 if (changed && report == StatusReport.FAILED) {
                     events.warning(rss, RssEvents.MEMBER_FAILED, failure(result));
                 }

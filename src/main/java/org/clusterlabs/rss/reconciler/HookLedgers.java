@@ -4,10 +4,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.clusterlabs.rss.recovery.HookLedger;
 
 /**
@@ -23,29 +21,18 @@ public class HookLedgers {
     }
 
     private final Map<Key, HookLedger> ledgers = new ConcurrentHashMap<>();
-    private final Map<Key, Instant> orphanHooksEndBy = new ConcurrentHashMap<>();
 
     public HookLedger of(String namespace, String name) {
         return ledgers.computeIfAbsent(new Key(namespace, name), k -> new HookLedger());
     }
 
-    /**
-     * Until when hooks started by an earlier operator process may still run for a resource. Computed once, the first
-     * time this process sees the resource, from what the earlier process recorded.
-     */
-    public Instant orphanHooksEndBy(String namespace, String name, Supplier<Instant> fromRecord) {
-        return orphanHooksEndBy.computeIfAbsent(new Key(namespace, name), k -> fromRecord.get());
-    }
-
     public void forget(String namespace, String name) {
         ledgers.remove(new Key(namespace, name));
-        orphanHooksEndBy.remove(new Key(namespace, name));
     }
 
     /** Forgets everything, as an operator restart does. */
     public void forgetAll() {
         ledgers.clear();
-        orphanHooksEndBy.clear();
     }
 
     /**

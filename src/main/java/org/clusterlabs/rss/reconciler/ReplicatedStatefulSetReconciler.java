@@ -172,7 +172,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         Set<Pod> pods = context.getSecondaryResources(Pod.class);
         InformerEventSource<Node, ReplicatedStatefulSet> nodes = nodeSource(context);
         ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), ledger,
-                ledgers, hooks.lateStartBudget(), config.seedRetryBackoff(), now);
+                hooks.lateStartBudget(), config.seedRetryBackoff(), now);
         ControlPass.Outcome outcome = pass.run(view, fence, runner.forPass(rss, ledger, hookResults::propagateEvent));
         Decision decision = outcome.decision();
         if (outcome instanceof ControlPass.Outcome.Conflict) {

@@ -54,6 +54,7 @@ public final class HookLedger {
     private final Map<String, Entry> entries = new HashMap<>();
     private long nextTicket;
     private Instant startsRecorded;
+    private Instant firstSightOrphansEndBy;
 
     /** This process wrote {@code at} as the resource's last start (before running start or stop hooks). */
     public synchronized void startsRecorded(Instant at) {
@@ -62,12 +63,16 @@ public final class HookLedger {
 
     /**
      * Until when hooks that this process did not start may still run: those of an earlier process (from
-     * {@code firstSight}, computed once when this process first saw the resource), and those recorded by another
+     * {@code atFirstSight}, asked once, when this process first saw the resource), and those recorded by another
      * writer since (a leader that had not yet noticed it lost its Lease): a recorded last start that is not this
      * process's own counts from that start.
      */
-    public synchronized Instant orphanHooksEndBy(Instant firstSight, Optional<Instant> recordedStarts,
-            java.time.Duration mayRunFor) {
+    public synchronized Instant orphanHooksEndBy(java.util.function.Supplier<Instant> atFirstSight,
+            Optional<Instant> recordedStarts, java.time.Duration mayRunFor) {
+        if (firstSightOrphansEndBy == null) {
+            firstSightOrphansEndBy = atFirstSight.get();
+        }
+        Instant firstSight = firstSightOrphansEndBy;
         if (recordedStarts.isEmpty() || recordedStarts.get().equals(startsRecorded)) {
             return firstSight;
         }
@@ -116,26 +121,24 @@ public final class HookLedger {
 
     /**
      * The command ran to its end. A status or sequence answer is dated by the hook's start: what it saw may be as old
-     * as that, and no older.
+     * as that, and no older. Returns whether a status answer differs from the one before.
      */
-    public synchronized void completed(Ticket ticket, Instant at, Optional<StatusReport> status,
+    public synchronized boolean completed(Ticket ticket, Instant at, Optional<StatusReport> status,
             Optional<SequenceResult> sequence, String outcome, String message) {
         Entry e = release(ticket);
         if (e == null) {
-            return;
+            return false;
         }
         boolean samePod = ticket.podUid() == null || e.podUid == null || ticket.podUid().equals(e.podUid);
         if (!samePod) {
             status = Optional.empty(); // it answered for a pod that has been replaced since
             sequence = Optional.empty();
         }
-        status.ifPresent(report -> {
-            boolean changed = e.status == null || e.status.value() != report;
-            e.status = new Observed<>(report, ticket.startedAt());
-            if (changed) {
-                e.lastHook = new LastHook(ticket.kind(), outcome, at, message);
-            }
-        });
+        boolean changed = status.isPresent() && (e.status == null || e.status.value() != status.get());
+        status.ifPresent(report -> e.status = new Observed<>(report, ticket.startedAt()));
+        if (changed) {
+            e.lastHook = new LastHook(ticket.kind(), outcome, at, message);
+        }
         sequence.ifPresent(s -> {
             boolean unknown = s instanceof SequenceResult.Unknown;
             e.unknownSequenceSince = unknown
@@ -147,6 +150,7 @@ public final class HookLedger {
             e.lastStartOrStopAt = at;
             e.lastHook = new LastHook(ticket.kind(), outcome, at, message);
         }
+        return changed;
     }
 
     /** The command certainly never ran: the slot is free and nothing about the copy changed. */

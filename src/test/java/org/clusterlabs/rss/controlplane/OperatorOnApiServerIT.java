@@ -1,5 +1,7 @@
 package org.clusterlabs.rss.controlplane;
 
+import org.clusterlabs.rss.testkit.OperatorProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -301,23 +303,7 @@ class OperatorOnApiServerIT {
     }
 
     private static void awaitReady(int port) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            assertThat(operator.isAlive()).as("the operator exited; see " + operatorLog).isTrue();
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the operator was not ready in 60 s; see " + operatorLog);
+        OperatorProcess.awaitReady(operator, port, operatorLog, Duration.ofSeconds(60));
     }
 
     private static int freePort() throws IOException {

@@ -418,7 +418,7 @@ final class Simulation {
                     k.sequence(), k.inFlight(), k.lastStartOrStopAt(), k.hooksMayRunUntil(),
                     c.podExists ? c.label : Optional.empty(), k.unknownSequenceSince()));
         }
-        Instant orphans = ledger.orphanHooksEndBy(orphanHooksEndBy, persistedStartsAt,
+        Instant orphans = ledger.orphanHooksEndBy(() -> orphanHooksEndBy, persistedStartsAt,
                 STEP.multipliedBy(HOOK_TIMEOUT_STEPS + LATE_START_BUDGET_STEPS));
         return new ClusterView(spec(), statefulSetReplicas, members, persisted, forceAnnotation, now, orphans);
     }

@@ -74,6 +74,11 @@ public final class OperatorProcess implements AutoCloseable {
 
     /** Waits until {@code /q/health/ready} answers 200. */
     public void awaitReady(Duration patience) throws InterruptedException {
+        awaitReady(process, port, log, patience);
+    }
+
+    /** Waits until the operator process answers 200 on {@code /q/health/ready}; fails if it exits first. */
+    public static void awaitReady(Process process, int port, Path log, Duration patience) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plus(patience);
         while (Instant.now().isBefore(deadline)) {
