@@ -11,10 +11,8 @@ import org.clusterlabs.rss.recovery.HookLedger;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -72,8 +70,7 @@ import org.jboss.logging.Logger;
         @Dependent(name = "peer-service", type = PeerServiceDependent.class),
         @Dependent(name = "client-service", type = ClientServiceDependent.class)
 })
-public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedStatefulSet>,
-        Cleaner<ReplicatedStatefulSet> {
+public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedStatefulSet> {
 
     public static final String NAME = "replicatedstatefulset";
     static final String PODS = "pods";
@@ -127,7 +124,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                         .withWatchAllNamespaces()
                         .withSecondaryToPrimaryMapper(node -> resourcesWithPodsOn(pods, node))
                         .build(), context);
-        return List.of(pods, nodes, hookResults);
+        return List.of(pods, nodes, hookResults, new ResourceDeletions(this::forget));
     }
 
     private static Set<ResourceID> resourcesWithPodsOn(InformerEventSource<Pod, ReplicatedStatefulSet> pods,
@@ -279,12 +276,6 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                     rss.getMetadata().getNamespace(), rss.getMetadata().getName(), writeFailed.getMessage());
         }
         return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-
-    @Override
-    public DeleteControl cleanup(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context) {
-        forget(rss);
-        return DeleteControl.defaultDelete();
     }
 
     private void forget(ReplicatedStatefulSet rss) {

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pieces of the committed chart (helm/rss-operator) that the build generates: the CRD and the operator's RBAC
- * rules, split by where they are granted. {@code make helm} writes them ({@link #main}); ChartDriftIT fails when the
+ * The pieces of the committed chart (helm/rss-operator) that the build generates or that live elsewhere in the repo:
+ * the CRD, the Grafana dashboard and the alert rules (copies of monitoring/), and the operator's RBAC rules, split by
+ * where they are granted. {@code make helm} writes them ({@link #main}); ChartDriftIT fails when the
  * committed files differ from what the current build generates.
  * <ul>
  * <li>rules on nodes (cluster-scoped) go to {@code files/rbac/cluster-rules.yaml}: a ClusterRole in every scope;</li>
@@ -44,8 +45,12 @@ public final class ChartSync {
     /** Each generated file of the chart, with the content the current build implies. */
     static Map<Path, String> expectedFiles() throws IOException {
         Map<Path, String> files = new LinkedHashMap<>();
-        files.put(CHART.resolve("crds").resolve(CRD_FILE),
+        files.put(CHART.resolve("files/crds").resolve(CRD_FILE),
                 Files.readString(GeneratedManifests.DIR.resolve(CRD_FILE)));
+        files.put(CHART.resolve("files/grafana/rss-operator.json"),
+                Files.readString(Path.of("monitoring/grafana/rss-operator.json")));
+        files.put(CHART.resolve("files/prometheus/rss-operator-rules.yaml"),
+                Files.readString(Path.of("monitoring/prometheus/rss-operator-rules.yaml")));
         List<PolicyRule> cluster = new ArrayList<>();
         List<PolicyRule> namespaced = new ArrayList<>();
         for (PolicyRule rule : generatedRules()) {

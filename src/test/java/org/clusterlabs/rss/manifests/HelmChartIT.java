@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -42,7 +43,10 @@ class HelmChartIT {
         list = replace(list, "watchNamespaces: []\n", "watchNamespaces: [db-a, db-b]\n");
         String current = replace(defaults, "watchAnyNamespace: true\n", "watchAnyNamespace: false\n");
         String monitored = replace(defaults, "serviceMonitor:\n  enabled: false\n", "serviceMonitor:\n  enabled: true\n");
-        for (String values : List.of(defaults, list, current, monitored)) {
+        monitored = replace(monitored, "prometheusRule:\n  enabled: false\n", "prometheusRule:\n  enabled: true\n");
+        monitored = replace(monitored, "grafanaDashboard:\n  enabled: false\n", "grafanaDashboard:\n  enabled: true\n");
+        String noCrd = replace(defaults, "crds:\n  install: true\n", "crds:\n  install: false\n");
+        for (String values : List.of(defaults, list, current, monitored, noCrd)) {
             LintResult lint = new Helm(ChartSync.renderableChart(values)).lint().strict().call();
             assertThat(lint.isFailed()).as(values + "\n" + String.join("\n", lint.getMessages())).isFalse();
         }
@@ -54,10 +58,44 @@ class HelmChartIT {
     }
 
     @Test
-    void shipsTheCrdInCrdsAndSaysHelmNeverUpgradesIt() throws Exception {
-        assertThat(CHART.resolve("crds").resolve(ChartSync.CRD_FILE)).exists();
-        assertThat(Files.readString(CHART.resolve("templates/NOTES.txt"))).contains("never upgrades it");
-        assertThat(Files.readString(CHART.resolve("README.md"))).contains("never upgrades");
+    void installsAndUpgradesTheCrdWithTheReleaseAndKeepsItOnUninstall() throws Exception {
+        CustomResourceDefinition generated = GeneratedManifests.parse(
+                Files.readString(GeneratedManifests.DIR.resolve(ChartSync.CRD_FILE))).stream()
+                .map(CustomResourceDefinition.class::cast).findFirst().orElseThrow();
+        CustomResourceDefinition rendered = render("rss", "ops", "").stream()
+                .filter(CustomResourceDefinition.class::isInstance).map(CustomResourceDefinition.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(rendered.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+        assertThat(rendered.getSpec()).isEqualTo(generated.getSpec());
+        assertThat(CHART.resolve("crds")).as("Helm would install crds/ once and never upgrade it").doesNotExist();
+
+        assertThat(render("rss", "ops", "crds:\n  install: false\n"))
+                .noneMatch(CustomResourceDefinition.class::isInstance);
+        assertThat(Files.readString(CHART.resolve("templates/NOTES.txt"))).contains("crds.install");
+    }
+
+    @Test
+    void dashboardAndAlertRulesAreOptInAndShipTheRepositorysFiles() throws Exception {
+        assertThat(render("rss", "ops", "")).noneMatch(x -> "PrometheusRule".equals(x.getKind()))
+                .noneMatch(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance);
+
+        List<HasMetadata> r = render("rss", "ops", "prometheusRule:\n  enabled: true\n  labels:\n    release: kps\n"
+                + "grafanaDashboard:\n  enabled: true\n  namespace: grafana\n");
+        io.fabric8.kubernetes.api.model.ConfigMap dashboard = find(r, io.fabric8.kubernetes.api.model.ConfigMap.class,
+                "grafana", "rss-rss-operator-dashboard");
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(json.readTree(dashboard.getData().get("rss-operator.json")))
+                .isEqualTo(json.readTree(Files.readString(Path.of("monitoring/grafana/rss-operator.json"))));
+
+        GenericKubernetesResource rule = r.stream().filter(x -> "PrometheusRule".equals(x.getKind()))
+                .map(GenericKubernetesResource.class::cast).findFirst().orElseThrow();
+        assertThat(rule.getMetadata().getNamespace()).isEqualTo("ops");
+        assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kps");
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        assertThat((com.fasterxml.jackson.databind.JsonNode) json.valueToTree(rule.getAdditionalProperties().get("spec")))
+                .isEqualTo(yaml.readTree(Files.readString(Path.of("monitoring/prometheus/rss-operator-rules.yaml"))));
     }
 
     @Test
@@ -126,9 +164,11 @@ class HelmChartIT {
 
     @Test
     void twoReleasesShareNoClusterScopedName() {
+        // there is one CRD per cluster: the second release leaves it to the first
         Set<String> first = clusterScopedNames(render("rss", "team-a", ""));
-        Set<String> second = clusterScopedNames(render("rss", "team-b", ""));
-        assertThat(first).isNotEmpty().doesNotContainAnyElementsOf(second);
+        Set<String> second = clusterScopedNames(render("rss", "team-b", "crds:\n  install: false\n"));
+        assertThat(first).isNotEmpty().contains("CustomResourceDefinition/replicatedstatefulsets.clusterlabs.org")
+                .doesNotContainAnyElementsOf(second);
     }
 
     @Test
@@ -142,6 +182,10 @@ class HelmChartIT {
         @SuppressWarnings("unchecked")
         Map<String, String> selector = (Map<String, String>) ((Map<String, Object>) ((Map<String, Object>) monitor
                 .getAdditionalProperties().get("spec")).get("selector")).get("matchLabels");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> endpoint = ((List<Map<String, Object>>) ((Map<String, Object>) monitor
+                .getAdditionalProperties().get("spec")).get("endpoints")).get(0);
+        assertThat(endpoint).as("keep the series' own namespace label").containsEntry("honorLabels", true);
         assertThat(selector).containsEntry("app.kubernetes.io/instance", "rss")
                 .containsEntry("app.kubernetes.io/name", "rss-operator");
         Service service = r.stream().filter(Service.class::isInstance).map(Service.class::cast).findFirst()

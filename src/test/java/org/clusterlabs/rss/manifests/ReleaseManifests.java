@@ -43,7 +43,7 @@ public final class ReleaseManifests {
                 .append("---\n")
                 .append("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ").append(NAMESPACE).append("\n")
                 .append("  labels:\n    pod-security.kubernetes.io/enforce: restricted\n");
-        String crd = Files.readString(ChartSync.CHART.resolve("crds").resolve(ChartSync.CRD_FILE));
+        String crd = Files.readString(ChartSync.CHART.resolve("files/crds").resolve(ChartSync.CRD_FILE));
         out.append(crd.startsWith("---") ? "" : "---\n").append(crd);
         if (!crd.endsWith("\n")) {
             out.append('\n');

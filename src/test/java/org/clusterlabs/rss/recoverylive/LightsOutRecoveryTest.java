@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
+import org.clusterlabs.rss.metrics.RssMetrics;
 import org.clusterlabs.rss.testkit.ExecRecord;
 import org.clusterlabs.rss.testkit.SimulatedCluster;
 import org.clusterlabs.rss.testkit.SimulatedClusterResource;
@@ -35,6 +38,9 @@ import org.junit.jupiter.api.Test;
 class LightsOutRecoveryTest {
 
     private final List<LiveCluster> created = new ArrayList<>();
+
+    @Inject
+    MeterRegistry registry;
 
     private LiveCluster cluster(String ns, int replicas) {
         LiveCluster c = new LiveCluster(SimulatedClusterResource.cluster(), ns, "db").create(replicas, r -> r);
@@ -311,6 +317,21 @@ class LightsOutRecoveryTest {
         // reverse history), and the operator reports it.
         await().atMost(LiveCluster.PATIENCE).until(() -> !c.events("MemberFailed").isEmpty());
         assertThat(c.epoch()).as("the force is one-shot").isEqualTo(epoch + 1);
+    }
+
+    @Test
+    void aResourceHasNoFinalizerAndItsDeletionRemovesItsSeries() {
+        LiveCluster c = cluster("deleted", 1);
+        c.awaitRunning(1);
+        assertThat(c.get().getMetadata().getFinalizers()).as("deletion must not wait for a running operator").isEmpty();
+        assertThat(registry.find(RssMetrics.PHASE).tags("namespace", "deleted", "name", "db").meters()).isNotEmpty();
+
+        c.client.resource(c.get()).delete();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(c.get()).isNull();
+            assertThat(registry.getMeters()).filteredOn(m -> "deleted".equals(m.getId().getTag("namespace"))).isEmpty();
+        });
     }
 
     @Test
