@@ -34,7 +34,7 @@ public final class ReleaseManifests {
         Files.writeString(SERVICE_MONITOR, serviceMonitor());
     }
 
-    static String install() throws IOException {
+    public static String install() throws IOException {
         StringBuilder out = new StringBuilder();
         out.append("# rss-operator ").append(chartAppVersion()).append(": install with\n")
                 .append("#   kubectl apply --server-side -f rss-operator.yaml\n")
@@ -48,7 +48,8 @@ public final class ReleaseManifests {
         if (!crd.endsWith("\n")) {
             out.append('\n');
         }
-        for (String doc : documents(ChartSync.template(RELEASE, NAMESPACE, ""))) {
+        // the CRD is written above as the build generates it, without the chart's Helm annotation
+        for (String doc : documents(ChartSync.template(RELEASE, NAMESPACE, "crds:\n  install: false\n"))) {
             out.append("---\n").append(doc);
         }
         return out.toString();

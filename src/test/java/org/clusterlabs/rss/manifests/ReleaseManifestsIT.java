@@ -31,6 +31,8 @@ class ReleaseManifestsIT {
         assertThat(install.get(0)).isInstanceOf(Namespace.class);
         assertThat(install.get(0).getMetadata().getName()).isEqualTo("rss-system");
         assertThat(install.get(1)).isInstanceOf(CustomResourceDefinition.class);
+        assertThat(install).filteredOn(CustomResourceDefinition.class::isInstance).singleElement()
+                .satisfies(crd -> assertThat(crd.getMetadata().getAnnotations()).as("no Helm annotation").isNullOrEmpty());
         assertThat(install).filteredOn(Namespaced.class::isInstance)
                 .allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isEqualTo("rss-system"));
         assertThat(install).hasAtLeastOneElementOfType(ClusterRole.class).hasAtLeastOneElementOfType(
