@@ -7,28 +7,26 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
- * A global and a per-owner limit on running tasks, without ever blocking a thread: a task that finds no slot
- * waits in a FIFO queue and is started (on the given executor) when a slot frees. A queued task of a busy owner
+ * A global limit and each owner's own limit on running tasks, without ever blocking a thread: a task that finds no
+ * slot waits in a FIFO queue and is started (on the given executor) when a slot frees. A queued task of a busy owner
  * never blocks the tasks of other owners behind it.
  */
 final class ConcurrencyLimiter {
 
     private final int global;
-    private final int perOwner;
     private final Executor executor;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final Map<String, Integer> running = new HashMap<>();
     private int runningTotal;
 
-    private record Pending(String owner, Runnable task, Runnable onRejected) {
+    private record Pending(String owner, int ownerLimit, Runnable task, Runnable onRejected) {
     }
 
-    ConcurrencyLimiter(int global, int perOwner, Executor executor) {
-        if (global < 1 || perOwner < 1) {
-            throw new IllegalArgumentException("concurrency limits must be >= 1: global=" + global + " perOwner=" + perOwner);
+    ConcurrencyLimiter(int global, Executor executor) {
+        if (global < 1) {
+            throw new IllegalArgumentException("the concurrency limit must be >= 1: " + global);
         }
         this.global = global;
-        this.perOwner = perOwner;
         this.executor = executor;
     }
 
@@ -37,19 +35,20 @@ final class ConcurrencyLimiter {
      * If the executor refuses it (shut down), {@code onRejected} runs instead, on the calling thread, and the slot is
      * given back.
      */
-    void submit(String owner, Runnable task, Runnable onRejected) {
+    void submit(String owner, int ownerLimit, Runnable task, Runnable onRejected) {
+        Pending pending = new Pending(owner, ownerLimit, task, onRejected);
         boolean now;
         synchronized (this) {
             // queued tasks never fit (release() starts every one that does), so a task that fits may go first
-            now = fits(owner);
+            now = fits(pending);
             if (now) {
                 take(owner);
             } else {
-                queue.add(new Pending(owner, task, onRejected));
+                queue.add(pending);
             }
         }
         if (now) {
-            start(new Pending(owner, task, onRejected));
+            start(pending);
         }
     }
 
@@ -74,7 +73,7 @@ final class ConcurrencyLimiter {
             runningTotal--;
             for (Iterator<Pending> it = queue.iterator(); it.hasNext() && runningTotal < global;) {
                 Pending p = it.next();
-                if (fits(p.owner())) {
+                if (fits(p)) {
                     it.remove();
                     take(p.owner());
                     start.add(p);
@@ -92,8 +91,8 @@ final class ConcurrencyLimiter {
         return queue.size();
     }
 
-    private boolean fits(String owner) {
-        return runningTotal < global && running.getOrDefault(owner, 0) < perOwner;
+    private boolean fits(Pending p) {
+        return runningTotal < global && running.getOrDefault(p.owner(), 0) < p.ownerLimit();
     }
 
     private void take(String owner) {

@@ -17,7 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,8 +35,8 @@ import org.jboss.logging.Logger;
  * <li>{@link #run} never blocks the caller: the blocking part of fabric8's exec (the pod lookup and the WebSocket
  * upgrade) runs on this service's own threads, and the result arrives through the returned stage, completed on
  * those threads (never on an HTTP client I/O thread).</li>
- * <li>At most {@code rss.hooks.max-concurrent} hooks run at once, and at most
- * {@code rss.hooks.max-concurrent-per-resource} per owner; the rest wait in a FIFO queue (without a thread).</li>
+ * <li>At most {@code rss.hooks.max-concurrent} hooks run at once, and at most an invocation's
+ * {@link HookInvocation#ownerLimit()} of its owner; the rest wait in a FIFO queue (without a thread).</li>
  * <li>The timeout starts when the hook leaves the queue. When it passes the result is {@link HookOutcome.TimedOut}
  * at once and the exec stream is closed; the command may keep running in the container (the exec API cannot
  * kill it).</li>
@@ -62,26 +64,29 @@ public class HookExecutor {
 
     @Inject
     public HookExecutor(KubernetesClient client, HooksConfig config, RssMetrics metrics) {
-        this(client, config.maxConcurrent(), config.maxConcurrentPerResource(), config.outputCapBytes(),
+        this(client, config.maxConcurrent(), config.outputCapBytes(),
                 new ExecRetryBudget(config.execUpgradeRetries(), config.execConnectTimeout()), metrics);
     }
 
     /** For use outside CDI (benchmarks, tools). {@code metrics} may be null. */
-    public HookExecutor(KubernetesClient client, int maxConcurrent, int maxConcurrentPerResource, int outputCapBytes,
-            RssMetrics metrics) {
-        this(client, maxConcurrent, maxConcurrentPerResource, outputCapBytes, ExecRetryBudget.DEFAULT, metrics);
+    public HookExecutor(KubernetesClient client, int maxConcurrent, int outputCapBytes, RssMetrics metrics) {
+        this(client, maxConcurrent, outputCapBytes, ExecRetryBudget.DEFAULT, metrics);
     }
 
-    public HookExecutor(KubernetesClient client, int maxConcurrent, int maxConcurrentPerResource, int outputCapBytes,
-            ExecRetryBudget retryBudget, RssMetrics metrics) {
+    public HookExecutor(KubernetesClient client, int maxConcurrent, int outputCapBytes, ExecRetryBudget retryBudget,
+            RssMetrics metrics) {
         this.client = retryBudget.execClient(client);
         this.metrics = metrics;
         this.outputCap = outputCapBytes;
         this.retryBudget = retryBudget;
-        // One thread per running hook at most: the limiter never starts more than maxConcurrent attempts.
-        this.workers = Executors.newFixedThreadPool(maxConcurrent, daemonThreads("rss-hook-"));
+        // A thread runs only the blocking part of an exec (the pod lookup and the upgrade), and the limiter never
+        // starts more than maxConcurrent attempts; idle threads end, so an idle operator keeps none.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("rss-hook-"));
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("rss-hook-timer-"));
-        this.limiter = new ConcurrencyLimiter(maxConcurrent, maxConcurrentPerResource, workers);
+        this.limiter = new ConcurrencyLimiter(maxConcurrent, workers);
     }
 
     /**
@@ -104,7 +109,7 @@ public class HookExecutor {
     public CompletionStage<HookResult> run(HookInvocation invocation, LateStartListener lateStart) {
         CompletableFuture<HookResult> promise = new CompletableFuture<>();
         long queuedAt = System.nanoTime();
-        limiter.submit(invocation.ownerKey(), () -> new Attempt(invocation, promise, queuedAt, lateStart).start(),
+        limiter.submit(invocation.ownerKey(), invocation.ownerLimit(), () -> new Attempt(invocation, promise, queuedAt, lateStart).start(),
                 () -> promise.complete(new HookResult(invocation,
                         new HookOutcome.ConnectionLost("the hook runner is shutting down; the hook did not run"),
                         CapturedOutput.EMPTY, CapturedOutput.EMPTY, Duration.ZERO,

@@ -15,10 +15,20 @@ import java.util.Objects;
  * @param hook which hook this is (metrics tag, log lines, result helpers)
  * @param argv the argv, passed byte for byte as separate {@code command} parameters of the exec API
  * @param timeout how long the exec may run once it has started; the stream is closed when it passes
- * @param ownerKey {@code namespace/name} of the owning ReplicatedStatefulSet, for the per-resource concurrency limit
+ * @param ownerKey {@code namespace/name} of the owning ReplicatedStatefulSet, for its concurrency limit
+ * @param ownerLimit at most this many hooks of the owner run at once ({@code spec.hooks.maxConcurrent}); the
+ *        operator's global limit applies besides
  */
 public record HookInvocation(String namespace, String pod, String container, HookKind hook, List<String> argv,
-        Duration timeout, String ownerKey) {
+        Duration timeout, String ownerKey, int ownerLimit) {
+
+    /** No limit of the owner's own. */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
+
+    public HookInvocation(String namespace, String pod, String container, HookKind hook, List<String> argv,
+            Duration timeout, String ownerKey) {
+        this(namespace, pod, container, hook, argv, timeout, ownerKey, UNLIMITED);
+    }
 
     public HookInvocation {
         Objects.requireNonNull(namespace, "namespace");
@@ -33,6 +43,9 @@ public record HookInvocation(String namespace, String pod, String container, Hoo
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("a hook timeout must be positive: " + timeout);
         }
+        if (ownerLimit < 1) {
+            throw new IllegalArgumentException("an owner's hook limit must be >= 1: " + ownerLimit);
+        }
         if (ownerKey == null || ownerKey.isBlank()) {
             ownerKey = namespace + "/" + pod;
         }
@@ -42,6 +55,6 @@ public record HookInvocation(String namespace, String pod, String container, Hoo
     public HookInvocation withExtraArgs(List<String> extra) {
         var all = new java.util.ArrayList<>(argv);
         all.addAll(extra);
-        return new HookInvocation(namespace, pod, container, hook, all, timeout, ownerKey);
+        return new HookInvocation(namespace, pod, container, hook, all, timeout, ownerKey, ownerLimit);
     }
 }

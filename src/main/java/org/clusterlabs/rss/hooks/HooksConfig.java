@@ -7,13 +7,13 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "rss.hooks")
 public interface HooksConfig {
 
-    /** At most this many hooks run at the same time, over all resources. */
-    @WithDefault("32")
+    /**
+     * At most this many hooks run at the same time, over all resources: it protects the operator (open exec
+     * streams), not one resource's recovery, which runs a whole step at once unless its spec.hooks.maxConcurrent
+     * says otherwise.
+     */
+    @WithDefault("128")
     int maxConcurrent();
-
-    /** At most this many hooks of one ReplicatedStatefulSet run at the same time. */
-    @WithDefault("8")
-    int maxConcurrentPerResource();
 
     /** Bytes read per output stream (stdout, stderr); past it the exec is closed and the hook fails. */
     @WithDefault("65536")

@@ -55,8 +55,9 @@ final class HookInvocations {
         }
         argv.addAll(hook.getCommand());
         peerPods.forEach(peer -> argv.add(ResourceNames.peerFqdn(rss, peer)));
+        Integer ownerLimit = rss.getSpec().getHooks().getMaxConcurrent();
         return new HookInvocation(rss.getMetadata().getNamespace(), pod, container(rss), kind, argv, waitFor,
-                ownerKey(rss));
+                ownerKey(rss), ownerLimit == null ? HookInvocation.UNLIMITED : ownerLimit);
     }
 
     static String ownerKey(ReplicatedStatefulSet rss) {

@@ -172,6 +172,15 @@ final class Member {
         return sequenceSince(now.minus(statusPeriod));
     }
 
+    /**
+     * The sequence that ranks this copy for promotion. A copy that reports NOT_RUNNING writes nothing, so its
+     * reading since its last start or stop still holds however old it is (a serial join does not read every
+     * waiting copy again before each promotion); a running copy's reading expires after a status period.
+     */
+    Optional<Observed<SequenceResult>> rankingSequence() {
+        return reports(StatusReport.NOT_RUNNING) ? sequenceSince(Instant.MIN) : recentSequence();
+    }
+
     boolean statusDueSoon() {
         return view.status().map(o -> o.at().isBefore(now.minus(statusPeriod.dividedBy(2)))).orElse(true);
     }

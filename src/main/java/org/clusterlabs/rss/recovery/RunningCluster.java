@@ -96,7 +96,7 @@ final class RunningCluster {
             }
             if (promotable.size() > count) {
                 List<Member> unranked = promotable.stream().filter(m -> m.canRunHooks())
-                        .filter(m -> m.recentSequence().isEmpty()).toList();
+                        .filter(m -> m.rankingSequence().isEmpty()).toList();
                 if (!unranked.isEmpty()) {
                     ctx.add(new Action.CollectSequences(PlanContext.pods(unranked)));
                     notes.add("Reading the sequences of " + PlanContext.names(unranked)
@@ -140,7 +140,7 @@ final class RunningCluster {
     }
 
     private static Optional<Long> knownSequence(Member m) {
-        return m.recentSequence().map(Observed::value).filter(SequenceResult.Known.class::isInstance)
+        return m.rankingSequence().map(Observed::value).filter(SequenceResult.Known.class::isInstance)
                 .map(s -> ((SequenceResult.Known) s).value());
     }
 

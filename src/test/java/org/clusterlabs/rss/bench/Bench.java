@@ -54,7 +54,7 @@ public final class Bench {
             for (int i = 0; i < PODS; i++) {
                 pods.add(sim.createPod("bench", "p-" + i, "app").getMetadata().getName());
             }
-            HookExecutor hooks = new HookExecutor(client, 32, 32, 65536, null);
+            HookExecutor hooks = new HookExecutor(client, 32, 65536, null);
             sim.warmUpExec();
             long serial = System.nanoTime();
             for (String pod : pods) {

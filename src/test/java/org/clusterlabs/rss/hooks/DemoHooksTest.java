@@ -34,7 +34,7 @@ class DemoHooksTest {
     static void start() {
         cluster = SimulatedCluster.start(new SimulatedCluster.Options().applyCrd(false));
         DemoApp.install(cluster);
-        hooks = new HookExecutor(cluster.client(), 32, 8, 64 * 1024, null);
+        hooks = new HookExecutor(cluster.client(), 32, 64 * 1024, null);
     }
 
     @AfterAll

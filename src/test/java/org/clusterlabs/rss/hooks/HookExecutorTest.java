@@ -45,7 +45,7 @@ class HookExecutorTest {
     static void start() throws Exception {
         cluster = SimulatedCluster.start(new SimulatedCluster.Options().applyCrd(false));
         cluster.createPod(NS, POD, C);
-        hooks = new HookExecutor(cluster.client(), 32, 8, 64 * 1024, new RssMetrics(registry));
+        hooks = new HookExecutor(cluster.client(), 32, 64 * 1024, new RssMetrics(registry));
         run(HookKind.STATUS, List.of("true"), Duration.ofSeconds(20)); // warm up the JVM's exec path
     }
 
@@ -236,7 +236,7 @@ class HookExecutorTest {
     }
 
     @Test
-    void twentyHooksOnTwentyPodsRunConcurrently() throws Exception {
+    void twentyHooksOfOneResourceOnTwentyPodsRunConcurrently() throws Exception {
         List<CompletableFuture<HookResult>> all = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             cluster.createPod(NS, "par-" + i, C);
@@ -244,7 +244,7 @@ class HookExecutorTest {
         long t0 = System.nanoTime();
         for (int i = 0; i < 20; i++) {
             all.add(hooks.run(new HookInvocation(NS, "par-" + i, C, HookKind.STATUS, List.of("sleep", "2"),
-                    Duration.ofSeconds(30), NS + "/owner-" + i)).toCompletableFuture());
+                    Duration.ofSeconds(30), NS + "/one-resource")).toCompletableFuture());
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         long wall = (System.nanoTime() - t0) / 1_000_000;
@@ -263,13 +263,13 @@ class HookExecutorTest {
     }
 
     @Test
-    void thePerResourceLimitHoldsHooksOfOneOwner() throws Exception {
-        HookExecutor limited = new HookExecutor(cluster.client(), 32, 3, 1024, null);
+    void anOwnersOwnLimitHoldsItsHooksAndNoOtherOwners() throws Exception {
+        HookExecutor limited = new HookExecutor(cluster.client(), 32, 1024, null);
         try {
             List<CompletableFuture<HookResult>> all = new ArrayList<>();
             for (int i = 0; i < 7; i++) {
                 all.add(limited.run(new HookInvocation(NS, POD, C, HookKind.STATUS, List.of("sleep", "1.5"),
-                        Duration.ofSeconds(30), NS + "/one-owner")).toCompletableFuture());
+                        Duration.ofSeconds(30), NS + "/one-owner", 3)).toCompletableFuture());
             }
             // another owner is not held behind them: its hook runs while the first three still sleep
             List<String> otherArgv = List.of("echo", "other-owner");

@@ -77,8 +77,7 @@ class HookMetricsQuarkusTest {
 
     @Test
     void limitsComeFromConfiguration() {
-        assertEquals(32, config.maxConcurrent());
-        assertEquals(8, config.maxConcurrentPerResource());
+        assertEquals(128, config.maxConcurrent());
         assertEquals(65536, config.outputCapBytes());
     }
 }

@@ -329,6 +329,25 @@ class PlannerTableTest {
                         () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, NOT_RUNNING).sequence(1, 3L).sequence(2, 7L),
                         d -> assertEquals(List.of(new Action.StartPrimaries(List.of("db-2"), List.of("db-0"))),
                                 d.actionsOf(Action.StartPrimaries.class))),
+                row("serial join: a stopped copy's sequence read periods ago still ranks it (no re-read per join)",
+                        () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, NOT_RUNNING).sequence(1, 3L).sequence(2, 7L)
+                                .member(1, m -> m.sequence = m.sequence.map(o -> new Observed<>(o.value(),
+                                        Scenario.NOW.minus(Duration.ofMinutes(10)))))
+                                .member(2, m -> m.sequence = m.sequence.map(o -> new Observed<>(o.value(),
+                                        Scenario.NOW.minus(Duration.ofMinutes(10))))),
+                        d -> {
+                            assertEquals(List.of(), d.actionsOf(Action.CollectSequences.class));
+                            assertEquals(List.of(new Action.StartPrimaries(List.of("db-2"), List.of("db-0"))),
+                                    d.actionsOf(Action.StartPrimaries.class));
+                        }),
+                row("serial join: a reading from before the copy's last start or stop is read again",
+                        () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, NOT_RUNNING).sequence(1, 3L).sequence(2, 7L)
+                                .member(2, m -> m.sequence = m.sequence.map(o -> new Observed<>(o.value(),
+                                        Scenario.NOW.minus(Duration.ofMinutes(10)))))
+                                .member(2, m -> m.lastStartOrStop = Optional.of(Scenario.NOW.minus(
+                                        Duration.ofMinutes(5)))),
+                        d -> assertEquals(List.of(new Action.CollectSequences(List.of("db-2"))),
+                                d.actionsOf(Action.CollectSequences.class))),
                 row("serial join: an Unknown candidate ranks after every Known one",
                         () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, NOT_RUNNING).sequence(1, "garbage")
                                 .sequence(2, 0L),

@@ -82,7 +82,7 @@ class OperatorRestartTest {
     }
 
     private static Operator secondOperator(KubernetesClient client) {
-        HookExecutor hooks = new HookExecutor(client, 32, 8, 65536, null);
+        HookExecutor hooks = new HookExecutor(client, 32, 65536, null);
         RssEvents events = new RssEvents(client);
         HookCompletions completions = new HookCompletions(events);
         ReplicatedStatefulSetReconciler reconciler = new ReplicatedStatefulSetReconciler(new HookLedgers(),

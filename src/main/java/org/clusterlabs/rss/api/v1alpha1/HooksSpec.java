@@ -2,6 +2,7 @@ package org.clusterlabs.rss.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -14,6 +15,12 @@ public class HooksSpec {
     @Size(max = 63)
     @JsonPropertyDescription("Name of the template container the hooks run in. Defaults to the first container.")
     private String container;
+
+    @Min(1)
+    @JsonPropertyDescription("At most this many hooks of this resource run at once, over all its copies (a parallel "
+            + "start of many copies then runs in waves). Unset: as many as the step needs, within the operator's "
+            + "own limit over all resources (rss.hooks.max-concurrent).")
+    private Integer maxConcurrent;
 
     @Required
     @JsonPropertyDescription("Prints the copy's data position as one base-10 64-bit integer on stdout and exits 0. "
@@ -44,6 +51,14 @@ public class HooksSpec {
 
     public void setContainer(String container) {
         this.container = container;
+    }
+
+    public Integer getMaxConcurrent() {
+        return maxConcurrent;
+    }
+
+    public void setMaxConcurrent(Integer maxConcurrent) {
+        this.maxConcurrent = maxConcurrent;
     }
 
     public HookSpec getSequence() {

@@ -94,6 +94,9 @@ public final class SpecValidator {
         if (hooks.getStatus() != null) {
             checkDuration("spec.hooks.status.period", hooks.getStatus().getPeriod(), MIN_PERIOD, out);
         }
+        if (hooks.getMaxConcurrent() != null && hooks.getMaxConcurrent() < 1) {
+            out.add(new SpecViolation("spec.hooks.maxConcurrent", "must be at least 1, got " + hooks.getMaxConcurrent()));
+        }
         String container = hooks.getContainer();
         if (container != null && spec.getTemplate() != null && !containers(spec).isEmpty()
                 && containers(spec).stream().noneMatch(c -> container.equals(c.getName()))) {

@@ -40,6 +40,16 @@ class SpecValidatorTest {
         assertEquals(List.of(), SpecValidator.validate(rss.getSpec()));
     }
 
+    @org.junit.jupiter.api.Test
+    void aResourcesOwnHookLimitIsAtLeastOne() {
+        ReplicatedStatefulSet rss = RssFixtures.valid("ns", "db", 3);
+        rss.getSpec().getHooks().setMaxConcurrent(0);
+        assertEquals(List.of("spec.hooks.maxConcurrent: must be at least 1, got 0"), SpecValidator.validate(
+                rss.getSpec()).stream().map(SpecViolation::toString).toList());
+        rss.getSpec().getHooks().setMaxConcurrent(1);
+        assertEquals(List.of(), SpecValidator.validate(rss.getSpec()));
+    }
+
     private static void set(ReplicatedStatefulSetSpec spec, String field, String value) {
         HooksSpec hooks = spec.getHooks();
         Consumer<HookSpec> timeout = h -> h.setTimeout(value);
