@@ -1,5 +1,6 @@
 package org.clusterlabs.rss.hooks;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -107,9 +108,20 @@ public class HookExecutor {
      * during the upgrade), which means the command started late and may run for its whole timeout from then.
      */
     public CompletionStage<HookResult> run(HookInvocation invocation, LateStartListener lateStart) {
+        return run(invocation, lateStart, null);
+    }
+
+    /**
+     * As {@link #run(HookInvocation, LateStartListener)}, with the pod as the caller's informer cache holds it
+     * (or null): fabric8 then takes the container check from it instead of reading the pod before the upgrade.
+     */
+    public CompletionStage<HookResult> run(HookInvocation invocation, LateStartListener lateStart, Pod cachedPod) {
         CompletableFuture<HookResult> promise = new CompletableFuture<>();
         long queuedAt = System.nanoTime();
-        limiter.submit(invocation.ownerKey(), invocation.ownerLimit(), () -> new Attempt(invocation, promise, queuedAt, lateStart).start(),
+        Pod known = cachedPod != null && invocation.pod().equals(cachedPod.getMetadata().getName())
+                && invocation.namespace().equals(cachedPod.getMetadata().getNamespace()) ? cachedPod : null;
+        limiter.submit(invocation.ownerKey(), invocation.ownerLimit(),
+                () -> new Attempt(invocation, promise, queuedAt, lateStart, known).start(),
                 () -> promise.complete(new HookResult(invocation,
                         new HookOutcome.ConnectionLost("the hook runner is shutting down; the hook did not run"),
                         CapturedOutput.EMPTY, CapturedOutput.EMPTY, Duration.ZERO,
@@ -150,6 +162,7 @@ public class HookExecutor {
         private final CompletableFuture<HookResult> promise;
         private final long queuedAt;
         private final LateStartListener lateStart;
+        private final Pod cachedPod;
         private final CappedOutputStream out = new CappedOutputStream(outputCap, () -> capExceeded("stdout"));
         private final CappedOutputStream err = new CappedOutputStream(outputCap, () -> capExceeded("stderr"));
         private final AtomicBoolean finished = new AtomicBoolean();
@@ -160,11 +173,12 @@ public class HookExecutor {
         private volatile String exitMessage;
 
         Attempt(HookInvocation inv, CompletableFuture<HookResult> promise, long queuedAt,
-                LateStartListener lateStart) {
+                LateStartListener lateStart, Pod cachedPod) {
             this.inv = inv;
             this.promise = promise;
             this.queuedAt = queuedAt;
             this.lateStart = lateStart;
+            this.cachedPod = cachedPod;
         }
 
         /** Past the cap the exec ends: nothing more is read, and the stream is closed. */
@@ -200,7 +214,8 @@ public class HookExecutor {
                 return;
             }
             try {
-                ExecWatch w = client.pods().inNamespace(inv.namespace()).withName(inv.pod())
+                var pods = client.pods().inNamespace(inv.namespace());
+                ExecWatch w = (cachedPod != null ? pods.resource(cachedPod) : pods.withName(inv.pod()))
                         .inContainer(inv.container())
                         .writingOutput(out)
                         .writingError(err)

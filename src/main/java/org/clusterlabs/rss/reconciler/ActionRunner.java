@@ -6,7 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -48,9 +50,13 @@ public class ActionRunner {
         this.events = events;
     }
 
-    /** The actuator of one pass of one resource. */
-    public ControlPass.Actuator forPass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake) {
-        return new Pass(rss, ledger, wake);
+    /**
+     * The actuator of one pass of one resource; {@code cachedPods} are its pods as the informer holds them (an exec
+     * then reads no pod from the API server).
+     */
+    public ControlPass.Actuator forPass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake,
+            Collection<Pod> cachedPods) {
+        return new Pass(rss, ledger, wake, cachedPods);
     }
 
     /** How long after its start a hook the operator stopped waiting for may still run in the pod. */
@@ -64,11 +70,13 @@ public class ActionRunner {
         private final Consumer<ResourceID> wake;
         private final Map<Action, List<HookInvocation>> prepared = new HashMap<>();
         private final Set<String> unlabelled = new HashSet<>();
+        private final Map<String, Pod> cachedPods = new HashMap<>();
 
-        Pass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake) {
+        Pass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake, Collection<Pod> cachedPods) {
             this.rss = rss;
             this.ledger = ledger;
             this.wake = wake;
+            cachedPods.forEach(p -> this.cachedPods.put(p.getMetadata().getName(), p));
         }
 
         @Override
@@ -165,7 +173,7 @@ public class ActionRunner {
                 return;
             }
             ResourceID id = ResourceID.fromResource(rss);
-            hooks.run(invocation, (inv, at) -> ledger.lateStart(pod, at.plus(mayRunFor(inv)), at))
+            hooks.run(invocation, (inv, at) -> ledger.lateStart(pod, at.plus(mayRunFor(inv)), at), cachedPods.get(pod))
                     .whenComplete((result, error) -> {
                         try {
                             completions.record(rss, ledger, ticket.get(), invocation, result, error,

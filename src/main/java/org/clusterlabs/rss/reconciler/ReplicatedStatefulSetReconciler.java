@@ -170,7 +170,8 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         InformerEventSource<Node, ReplicatedStatefulSet> nodes = nodeSource(context);
         ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), ledger,
                 hooks.lateStartBudget(), config.seedRetryBackoff(), now);
-        ControlPass.Outcome outcome = pass.run(view, fence, runner.forPass(rss, ledger, hookResults::propagateEvent));
+        ControlPass.Outcome outcome = pass.run(view, fence, runner.forPass(rss, ledger, hookResults::propagateEvent,
+                pods));
         Decision decision = outcome.decision();
         if (outcome instanceof ControlPass.Outcome.Conflict) {
             LOG.debugf("status of %s/%s changed since it was observed: nothing was run, planning again",

@@ -236,6 +236,24 @@ class HookExecutorTest {
     }
 
     @Test
+    void anExecGivenThePodFromTheCacheDoesNotReadItFromTheServer() throws Exception {
+        io.fabric8.kubernetes.api.model.Pod cached = cluster.client().pods().inNamespace(NS).withName(POD).get();
+        String podPath = "/api/v1/namespaces/" + NS + "/pods/" + POD;
+        int before = cluster.podReads().size();
+        HookResult withCache = hooks.run(new HookInvocation(NS, POD, C, HookKind.STATUS, List.of("true"),
+                Duration.ofSeconds(10), NS + "/app"), (inv, at) -> { }, cached).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        assertInstanceOf(HookOutcome.Succeeded.class, withCache.outcome(), withCache::describe);
+        assertEquals(List.of(), cluster.podReads().subList(before, cluster.podReads().size()).stream()
+                .filter(p -> p.startsWith(podPath)).toList());
+
+        before = cluster.podReads().size();
+        run(HookKind.STATUS, List.of("true"), Duration.ofSeconds(10));
+        assertTrue(cluster.podReads().subList(before, cluster.podReads().size()).stream()
+                .anyMatch(p -> p.startsWith(podPath)), "without the cached pod fabric8 reads it before the upgrade");
+    }
+
+    @Test
     void twentyHooksOfOneResourceOnTwentyPodsRunConcurrently() throws Exception {
         List<CompletableFuture<HookResult>> all = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

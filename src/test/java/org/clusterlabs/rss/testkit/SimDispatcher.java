@@ -50,6 +50,7 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
     private final KubernetesMixedDispatcher delegate;
     private final SimulatedCluster cluster;
     private final List<Write> writes = new CopyOnWriteArrayList<>();
+    private final List<String> podReads = new CopyOnWriteArrayList<>();
 
     SimDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, SimulatedCluster cluster) {
         this.delegate = new KubernetesMixedDispatcher(responses);
@@ -64,6 +65,9 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
             return exec(m.group(1), m.group(2), m.group(3) == null ? "" : m.group(3).substring(1));
         }
         String method = request.getMethod();
+        if ("GET".equals(method) && POD_READ.matcher(path).matches()) {
+            podReads.add(path);
+        }
         if ("POST".equals(method) && path.startsWith(RULES_REVIEW)) {
             return rulesReview(request);
         }
@@ -92,6 +96,14 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A read of one pod: a GET of the pod, or a list or watch narrowed to it by name. */
+    private static final Pattern POD_READ = Pattern.compile(
+            "^/api/v1/namespaces/[^/]+/pods(/[^/?]+(\\?.*)?|\\?.*fieldSelector=metadata\\.name.*)$");
+
+    List<String> podReads() {
+        return List.copyOf(podReads);
     }
 
     private static final Pattern STATEFULSET = Pattern.compile("^/apis/apps/v1/namespaces/[^/]+/statefulsets/[^/?]+$");

@@ -352,6 +352,11 @@ public final class SimulatedCluster implements AutoCloseable {
         dispatcher.resetWrites();
     }
 
+    /** Every read of one pod by any client (GET, or a list or watch by its name), e.g. an exec's pod lookup. */
+    public List<String> podReads() {
+        return dispatcher.podReads();
+    }
+
     // ------------------------------------------------------------------------------------------------ nodes
 
     public boolean isNodeReady(String node) {
