@@ -117,12 +117,14 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
                         .withLabelSelector(Labels.NAME + "=" + Labels.selectorNameValue())
                         .withSecondaryToPrimaryMapper(
                                 Mappers.fromLabel(Labels.INSTANCE, null, ReplicatedStatefulSet.class))
+                        .withItemStore(PrunedStore.pods())
                         .build(), context);
         InformerEventSource<Node, ReplicatedStatefulSet> nodes = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Node.class, ReplicatedStatefulSet.class)
                         .withName(NODES)
                         .withWatchAllNamespaces()
                         .withSecondaryToPrimaryMapper(node -> resourcesWithPodsOn(pods, node))
+                        .withItemStore(PrunedStore.nodes())
                         .build(), context);
         return List.of(pods, nodes, hookResults, new ResourceDeletions(this::forget));
     }

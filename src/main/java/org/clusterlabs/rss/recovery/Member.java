@@ -173,12 +173,16 @@ final class Member {
     }
 
     /**
-     * The sequence that ranks this copy for promotion. A copy that reports NOT_RUNNING writes nothing, so its
+     * The sequence that ranks this copy for promotion. A copy that reports NOT_RUNNING writes nothing, so a Known
      * reading since its last start or stop still holds however old it is (a serial join does not read every
-     * waiting copy again before each promotion); a running copy's reading expires after a status period.
+     * waiting copy again before each promotion). A running copy's reading, and an Unknown (a failed reading, not
+     * data), expire after a status period.
      */
     Optional<Observed<SequenceResult>> rankingSequence() {
-        return reports(StatusReport.NOT_RUNNING) ? sequenceSince(Instant.MIN) : recentSequence();
+        Optional<Observed<SequenceResult>> sinceLastChange = sequenceSince(Instant.MIN);
+        boolean stillHolds = reports(StatusReport.NOT_RUNNING)
+                && sinceLastChange.filter(o -> o.value() instanceof SequenceResult.Known).isPresent();
+        return stillHolds ? sinceLastChange : recentSequence();
     }
 
     boolean statusDueSoon() {

@@ -340,6 +340,13 @@ class PlannerTableTest {
                             assertEquals(List.of(new Action.StartPrimaries(List.of("db-2"), List.of("db-0"))),
                                     d.actionsOf(Action.StartPrimaries.class));
                         }),
+                row("serial join: an Unknown read periods ago is read again (it is a failed reading, not data)",
+                        () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, NOT_RUNNING).sequence(1, "timed out")
+                                .sequence(2, 7L)
+                                .member(1, m -> m.sequence = m.sequence.map(o -> new Observed<>(o.value(),
+                                        Scenario.NOW.minus(Duration.ofMinutes(10))))),
+                        d -> assertEquals(List.of(new Action.CollectSequences(List.of("db-1"))),
+                                d.actionsOf(Action.CollectSequences.class))),
                 row("serial join: a reading from before the copy's last start or stop is read again",
                         () -> Scenario.of(RUNNING_PRIMARY, NOT_RUNNING, NOT_RUNNING).sequence(1, 3L).sequence(2, 7L)
                                 .member(2, m -> m.sequence = m.sequence.map(o -> new Observed<>(o.value(),
