@@ -112,6 +112,15 @@ public final class SimulatedCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How often the simulated StatefulSet controller re-examines every StatefulSet (default 1 s). A benchmark with
+         * hundreds of StatefulSets sets it longer: events still drive the controller at once.
+         */
+        public Options resync(Duration every) {
+            this.resync = every;
+            return this;
+        }
+
         /** Node name for a pod ordinal (default {@code node-{i}}). */
         public Options nodeForOrdinal(IntFunction<String> f) {
             this.nodeForOrdinal = f;
@@ -348,6 +357,20 @@ public final class SimulatedCluster implements AutoCloseable {
         return dispatcher.writes().stream().map(Object::toString).toList();
     }
 
+    /** A write request of a client other than the kit, and when the server received it. */
+    public record TimedWrite(String method, String path, Instant at) {
+        /** Whether it is a leader-election Lease request (acquire or renew). */
+        public boolean isLease() {
+            return path.contains("/leases");
+        }
+    }
+
+    /** The writes of clients other than the kit, with their arrival times, since the last reset. */
+    public List<TimedWrite> timedWrites() {
+        return dispatcher.writes().stream().filter(w -> !w.fromKit())
+                .map(w -> new TimedWrite(w.method(), w.path(), w.at())).toList();
+    }
+
     public void resetWrites() {
         dispatcher.resetWrites();
     }
@@ -479,6 +502,68 @@ public final class SimulatedCluster implements AutoCloseable {
         for (Pod p : pods) {
             client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).delete();
         }
+    }
+
+    /**
+     * An atomic power cut for a StatefulSet, for measurements: in one step, as the operator's watches see it, every
+     * pod of the StatefulSet is gone. On the simulated StatefulSet controller's own thread (so no pod is recreated
+     * in between), the processes of all the pods are SIGKILLed together (one pass over {@code /proc}), the pods are
+     * unplugged from the simulated network, and then the pods are deleted straight in the API server's store, back to
+     * back (no HTTP round trip between two deletions: the DELETED watch events leave within a millisecond or so of
+     * each other). Then the controller recreates them all at once. Data dirs survive. Returns the deleted pods.
+     * <p>
+     * Compare {@link #cutPower} (each pod's processes killed in turn, then one DELETE request per pod, while the
+     * controller may already recreate the first ones) and {@link #cutPowerOneByOne} (a rolling failure).
+     */
+    public List<Pod> cutPowerAtomically(String namespace, String sts) {
+        java.util.concurrent.Future<List<Pod>> cut = controller.submit(() -> {
+            List<Pod> pods = podsOf(namespace, sts);
+            PodProcesses.killAll(pods.stream().map(p -> p.getMetadata().getUid()).toList());
+            pods.forEach(p -> linkNetwork(p, false));
+            for (Pod p : pods) {
+                dispatcher.deleteInStore("/api/v1/namespaces/" + namespace + "/pods/" + p.getMetadata().getName());
+            }
+            return pods;
+        });
+        try {
+            List<Pod> pods = cut.get(60, TimeUnit.SECONDS);
+            enqueue(namespace, sts);
+            return pods;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("atomic power cut of " + namespace + "/" + sts + " failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("atomic power cut of " + namespace + "/" + sts + " timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A rolling power failure: the pods of the StatefulSet lose power one after the other, {@code gap} apart, in the
+     * given order of pod names (each: its processes SIGKILLed, then its pod deleted; the controller recreates it at
+     * once, so early victims may be back, not running anything, while later ones still run). Blocks until the last
+     * pod is cut. Returns, per pod, the UID it had when it was cut.
+     */
+    public Map<String, String> cutPowerOneByOne(String namespace, List<String> podNames, Duration gap) {
+        Map<String, String> cut = new LinkedHashMap<>();
+        for (int i = 0; i < podNames.size(); i++) {
+            if (i > 0) {
+                try {
+                    Thread.sleep(gap.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            Pod p = client.pods().inNamespace(namespace).withName(podNames.get(i)).get();
+            if (p != null) {
+                cut.put(podNames.get(i), p.getMetadata().getUid());
+                podGone(p);
+                client.pods().inNamespace(namespace).withName(podNames.get(i)).delete();
+            }
+        }
+        return cut;
     }
 
     /** The pods of a StatefulSet (owned by it), by ordinal. */
