@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.clusterlabs.rss.hooks.HookExecutor;
 import org.clusterlabs.rss.hooks.HookInvocation;
@@ -44,7 +45,8 @@ public final class Bench {
               startup                 JVM start to the first reconcile (median of 3)
               idle                    writes per idle reconcile
               runs=R                  runs per recovery figure at N=3 (default 3; median reported)
-              delay=S                 each hook's delay in seconds (default 1)
+              delay=S                 the delay of the sequence, seed, primary, secondary and stop hooks (default 1 s)
+              statusdelay=S           the delay of the status hook (default 0: a check, quick in real apps)
             e.g. make bench ARGS="recovery=3:Parallel runs=1"   or   BENCH="footprint=0,100" make bench""";
 
     public static void main(String[] args) throws Exception {
@@ -63,7 +65,8 @@ public final class Bench {
             sel.put(eq < 0 ? w : w.substring(0, eq), eq < 0 ? "" : w.substring(eq + 1));
         }
         for (String k : sel.keySet()) {
-            if (!List.of("all", "planner", "hooks", "recovery", "footprint", "startup", "idle", "runs", "delay")
+            if (!List.of("all", "planner", "hooks", "recovery", "footprint", "startup", "idle", "runs", "delay",
+                    "statusdelay")
                     .contains(k)) {
                 System.err.println("bench: unknown word '" + k + "'\n" + USAGE);
                 System.exit(2);
@@ -89,8 +92,10 @@ public final class Bench {
         if (all || sel.containsKey("hooks")) {
             hookConcurrency();
         }
-        double delay = Double.parseDouble(sel.getOrDefault("delay", "1").isEmpty() ? "1" : sel.get("delay"));
-        int runs = Integer.parseInt(sel.getOrDefault("runs", "3").isEmpty() ? "3" : sel.get("runs"));
+        double delay = Double.parseDouble(Optional.ofNullable(sel.get("delay")).filter(v -> !v.isEmpty()).orElse("1"));
+        int runs = Integer.parseInt(Optional.ofNullable(sel.get("runs")).filter(v -> !v.isEmpty()).orElse("3"));
+        OperatorBench.statusDelayS = Double.parseDouble(
+                Optional.ofNullable(sel.get("statusdelay")).filter(v -> !v.isEmpty()).orElse("0"));
         if (all || sel.containsKey("recovery")) {
             String spec = sel.getOrDefault("recovery", "");
             List<Integer> ns = List.of(3, 15, 51);
@@ -108,7 +113,7 @@ public final class Bench {
             try (SimulatedCluster sim = OperatorBench.cluster(Duration.ofSeconds(1));
                     org.clusterlabs.rss.testkit.OperatorProcess op = OperatorBench.operator(sim, "recovery")) {
                 System.out.println("  (recovery: operator JVM options " + OperatorBench.jvmOptions() + "; hooks "
-                        + delay + " s each; status period 10 s; atomic power cuts; log " + op.log() + ")");
+                        + delay + " s each, status hook " + OperatorBench.statusDelayS + " s; status period 10 s; atomic power cuts; log " + op.log() + ")");
                 for (int n : ns) {
                     for (var policy : policies) {
                         OperatorBench.recovery(sim, n, policy, n == 3 ? runs : 1, delay);

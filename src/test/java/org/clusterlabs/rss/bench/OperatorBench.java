@@ -84,7 +84,13 @@ final class OperatorBench {
         return op;
     }
 
-    /** A CR for the light hooks: every hook sleeps {@code delayS} first (0: none), status every {@code period}. */
+    /** Delay of the status hook (a check, quick in real apps); {@code statusdelay=S} changes it. */
+    static double statusDelayS = 0;
+
+    /**
+     * A CR for the light hooks: the sequence, seed, primary, secondary and stop hooks sleep {@code delayS} first (0:
+     * none), the status hook {@link #statusDelayS}; status every {@code period}.
+     */
     static ReplicatedStatefulSet resource(String ns, String name, int replicas, PrimaryStartPolicy policy,
             String period, double delayS) {
         ReplicatedStatefulSet rss = RssFixtures.valid(ns, name, replicas);
@@ -96,8 +102,11 @@ final class OperatorBench {
         rss.getSpec().setRecovery(recovery);
         if (delayS > 0) {
             List<EnvVar> env = new ArrayList<>();
-            for (String hook : List.of("SEQUENCE", "SEED", "PRIMARY", "SECONDARY", "STATUS", "STOP")) {
+            for (String hook : List.of("SEQUENCE", "SEED", "PRIMARY", "SECONDARY", "STOP")) {
                 env.add(new EnvVar("DEMO_DELAY_" + hook, fmt(delayS), null));
+            }
+            if (statusDelayS > 0) {
+                env.add(new EnvVar("DEMO_DELAY_STATUS", fmt(statusDelayS), null));
             }
             rss.getSpec().getTemplate().getSpec().getContainers().get(0).setEnv(env);
         }
@@ -229,6 +238,18 @@ final class OperatorBench {
             String seed = s.getSeed() == null ? "?" : s.getSeed().getPod();
             double wall = Duration.between(firstSequence.get(), runningAt).toNanos() / 1e9;
             results.add(new double[] {cp / wall, wall});
+            if (System.getenv("BENCH_TRACE") != null) {
+                Instant t0 = firstSequence.get();
+                for (ExecRecord e : after) {
+                    if (e.namespace().equals(ns) && e.started() != null) {
+                        say(String.format(java.util.Locale.ROOT, "    %7.3f %7s %s %s exit=%s", 
+                                Duration.between(t0, e.started()).toMillis() / 1000.0,
+                                e.ended() == null ? "-" : fmt(Duration.between(t0, e.ended()).toMillis() / 1000.0),
+                                e.pod(), e.argv(), e.exitCode()));
+                    }
+                }
+                say(String.format(java.util.Locale.ROOT, "    %7.3f Running", wall));
+            }
             say(String.format(java.util.Locale.ROOT,
                     "  (run %d/%d N=%d %s: wall_s=%.2f seed=%s expected=%s-%d execs=%d)", run, runs, n, policy,
                     wall, seed, name, newest, after.size()));
