@@ -3,7 +3,8 @@
 # (every 150 ms, across every member) would be the machine's load at 51 copies, not the operator's.
 #
 # State of one copy, in its data directory ($DATA, the pod's volume; survives a power cut):
-#   seq          the copy's sequence (absent = 0, a fresh copy); a benchmark or test writes it to pick the newest copy
+#   seq          the copy's sequence (absent = 0, a fresh copy); a benchmark or test writes it to pick the newest copy;
+#                a joining copy catches up to the highest sequence of its live peers (and fails with none live)
 #   role         "primary" or "secondary" once started (removed by stop)
 #   peers        the peers the last start hook was given, one per line
 #   daemon.pid   the copy's "server" (a sleep in its own session); the copy runs iff it is alive and role exists.
@@ -21,9 +22,13 @@ case "$(basename "$0")" in
 esac
 [ -n "$d" ] && sleep "$d"
 
+NET="${RSS_SIM_NET_DIR:-}"
+
+# daemon_alive [DIR]: the copy whose data dir is DIR (default: this one) runs its daemon
 daemon_alive() {
-    [ -f "$DATA/daemon.pid" ] || return 1
-    pid=$(cat "$DATA/daemon.pid" 2>/dev/null)
+    dir="${1:-$DATA}"
+    [ -f "$dir/daemon.pid" ] || return 1
+    pid=$(cat "$dir/daemon.pid" 2>/dev/null)
     [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
     read -r stat < "/proc/$pid/stat" 2>/dev/null || return 1
     state=${stat##*) }
@@ -46,6 +51,20 @@ start_as() {
         exit 0
     fi
     [ -n "$current" ] && { echo "running as $current; stop it before starting it as $role" >&2; exit 1; }
+    if [ "$#" -gt 0 ]; then
+        # catch up from the live peers (reachable in the simulated network, running, with a role): take the highest
+        # sequence among them; a join with no live peer fails, as a real app's would
+        best=-1
+        for p in "$@"; do
+            d="$NET/$p"
+            [ -n "$NET" ] && [ -d "$d" ] && [ -f "$d/role" ] && daemon_alive "$d" || continue
+            s=$(cat "$d/seq" 2>/dev/null || echo 0)
+            [ "$s" -gt "$best" ] && best=$s
+        done
+        [ "$best" -ge 0 ] || { echo "no live peer among: $*" >&2; exit 1; }
+        mine=$(cat "$DATA/seq" 2>/dev/null || echo 0)
+        [ "$best" -gt "$mine" ] && echo "$best" > "$DATA/seq"
+    fi
     printf '%s\n' "$@" > "$DATA/peers"
     setsid sleep 2147483647 < /dev/null > /dev/null 2>&1 9>&- &
     echo $! > "$DATA/daemon.pid"

@@ -518,6 +518,9 @@ public final class SimulatedCluster implements AutoCloseable {
     public List<Pod> cutPowerAtomically(String namespace, String sts) {
         java.util.concurrent.Future<List<Pod>> cut = controller.submit(() -> {
             List<Pod> pods = podsOf(namespace, sts);
+            Instant at = Instant.now();
+            pods.forEach(p -> podLives.computeIfPresent(p.getMetadata().getUid(), (uid, l) -> l.gone() != null ? l
+                    : new PodLife(l.namespace(), l.name(), uid, l.created(), at)));
             PodProcesses.killAll(pods.stream().map(p -> p.getMetadata().getUid()).toList());
             pods.forEach(p -> linkNetwork(p, false));
             for (Pod p : pods) {
@@ -771,8 +774,11 @@ public final class SimulatedCluster implements AutoCloseable {
             ensureNode(node);
         }
         PodStatus status = pod.getStatus();
+        Instant before = Instant.now();
         Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
         podUids.add(created.getMetadata().getUid());
+        podLives.putIfAbsent(created.getMetadata().getUid(), new PodLife(created.getMetadata().getNamespace(),
+                created.getMetadata().getName(), created.getMetadata().getUid(), before, null));
         if (!Objects.equals(created.getStatus(), status)) { // the store dropped the status on create
             created.setStatus(status);
             created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(created).updateStatus();
@@ -804,8 +810,28 @@ public final class SimulatedCluster implements AutoCloseable {
         return "10.244." + (n / 250) + "." + (n % 250 + 2);
     }
 
+    /**
+     * One incarnation of a pod (one UID): when the kit created it and when it went away (its processes killed: the
+     * kit's power cuts and deletions, or its delete event), null while it exists.
+     */
+    public record PodLife(String namespace, String name, String uid, Instant created, Instant gone) {
+        /** Whether this incarnation existed at {@code t}. */
+        public boolean existedAt(Instant t) {
+            return !created.isAfter(t) && (gone == null || gone.isAfter(t));
+        }
+    }
+
+    private final Map<String, PodLife> podLives = new ConcurrentHashMap<>();
+
+    /** Every pod incarnation the kit created, in no particular order. */
+    public List<PodLife> podLives() {
+        return List.copyOf(podLives.values());
+    }
+
     /** A pod went away (also on a late delete event): kill its processes and unplug it from the simulated network. */
     void podGone(Pod p) {
+        podLives.computeIfPresent(p.getMetadata().getUid(),
+                (uid, l) -> l.gone() != null ? l : new PodLife(l.namespace(), l.name(), uid, l.created(), Instant.now()));
         PodProcesses.killAll(p.getMetadata().getUid());
         linkNetwork(p, false);
         String owner = ownerSts(p);
@@ -897,7 +923,7 @@ public final class SimulatedCluster implements AutoCloseable {
         env.put(PodProcesses.UID_VAR, pod.getMetadata().getUid());
         List<String> hostArgv = new ArrayList<>(argv);
         hostArgv.set(0, mapPath(argv.get(0), table));
-        ExecRecord rec = new ExecRecord(ns, name, container.getName(), argv, hostArgv);
+        ExecRecord rec = new ExecRecord(ns, name, pod.getMetadata().getUid(), container.getName(), argv, hostArgv);
         execLog.add(rec);
         ExecSession session = new ExecSession(rec, env, data, stdout, stderr, io, timer, killExecsOnClose);
         sessions.removeIf(ExecSession::finished);

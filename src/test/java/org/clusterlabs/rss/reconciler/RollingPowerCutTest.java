@@ -1,0 +1,207 @@
+package org.clusterlabs.rss.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.clusterlabs.rss.RssFixtures;
+import org.clusterlabs.rss.api.v1alpha1.Phase;
+import org.clusterlabs.rss.api.v1alpha1.RecoverySpec;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
+import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
+import org.clusterlabs.rss.testkit.ExecRecord;
+import org.clusterlabs.rss.testkit.PodProcesses;
+import org.clusterlabs.rss.testkit.SimulatedCluster;
+import org.clusterlabs.rss.testkit.SimulatedClusterResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Tier 2 (issue 10, invariant 9): a power failure that is NOT atomic. The pods of a 15-copy resource lose power one by
+ * one, 250 ms apart, in a shuffled order, while the operator checks status every second: for 3.5 s it sees some
+ * copies running and others gone (and recreated, running nothing). The copy cut last is the newest (the highest
+ * sequence), as when the last survivor kept writing.
+ * <p>
+ * The hooks are the light bench hooks (src/test/bench-hooks: the demo contract; a join catches up from its live peers
+ * and fails when none is live). Joins take 4 s, longer than the whole cut, so a join started during the cut cannot
+ * succeed: every copy ends stopped, and only a lights-out recovery can bring the resource back. Asserted from the
+ * kit's exec records and pod incarnations:
+ * <ul>
+ * <li>exactly one seed after the cut began, and it is the newest copy (the highest sequence);</li>
+ * <li>no primary or secondary hook is ever passed a peer whose pod was gone (or replaced: a new UID that no start
+ * hook had started) when the operator asked for the exec; a 250 ms grace covers a pod cut between the operator's
+ * decision and its exec request;</li>
+ * <li>no copy is trusted as running from a replaced pod: when the resource is Running again, every pod's current
+ * incarnation was started by a hook in that incarnation, and its process runs.</li>
+ * </ul>
+ */
+@QuarkusTest
+@QuarkusTestResource(value = SimulatedClusterResource.class, restrictToAnnotatedClass = true)
+class RollingPowerCutTest {
+
+    static final String NS = "rolling";
+    static final String NAME = "db";
+    static final int N = 15;
+    static final Duration GAP = Duration.ofMillis(250);
+    static final Duration GRACE = Duration.ofMillis(250);
+    static final Duration PATIENCE = Duration.ofSeconds(150);
+    static final Set<String> STARTS = Set.of("/hooks/seed", "/hooks/primary", "/hooks/secondary");
+
+    @Test
+    @Timeout(400)
+    void podsVanishingOneByOneStillGiveALightsOutRecoveryFromTheNewestCopyWithLivePeersOnly() throws Exception {
+        SimulatedCluster sim = SimulatedClusterResource.cluster();
+        sim.mount("/hooks", Path.of("src/test/bench-hooks").toAbsolutePath().normalize());
+        KubernetesClient c = sim.client();
+        c.resource(resource()).create();
+        ReplicatedStatefulSetStatus formed = awaitRunning(c, 1);
+
+        // The cut order (shuffled, fixed seed); the copy cut last holds the highest sequence.
+        List<String> order = IntStream.range(0, N).mapToObj(i -> NAME + "-" + i).collect(Collectors.toList());
+        Collections.shuffle(order, new Random(10));
+        for (int i = 0; i < N; i++) {
+            Files.writeString(sim.dataDir(NS, order.get(i)).resolve("seq"), (1000 + i) + "\n");
+        }
+        String newest = order.get(N - 1);
+        long highest = 1000 + N - 1;
+        Thread.sleep(2500); // a status round or two sees every copy running
+
+        Instant cutStart = Instant.now();
+        Map<String, String> cutUids = sim.cutPowerOneByOne(NS, order, GAP);
+        assertThat(cutUids).as("every pod was cut").hasSize(N);
+        ReplicatedStatefulSetStatus recovered = awaitRunning(c, formed.getEpoch() + 1);
+
+        List<ExecRecord> execs = sim.execLog().stream().filter(e -> e.namespace().equals(NS)).toList();
+        List<SimulatedCluster.PodLife> lives = sim.podLives().stream().filter(l -> l.namespace().equals(NS)).toList();
+        String timeline = timeline(execs, cutStart);
+
+        // 1. exactly one seed since the cut began, on the newest copy
+        List<ExecRecord> seeds = execs.stream().filter(e -> e.argv().get(0).equals("/hooks/seed"))
+                .filter(e -> !e.requested().isBefore(cutStart)).toList();
+        assertThat(seeds).as("seeds since the cut began\n" + timeline).hasSize(1);
+        assertThat(seeds.get(0).pod()).as("the seed is the newest copy (cut last)\n" + timeline).isEqualTo(newest);
+        assertThat(recovered.getSeed().getPod()).isEqualTo(newest);
+        assertThat(recovered.getSeed().getSequence()).isEqualTo(highest);
+
+        // 2. every peer passed to a start hook was a live copy when the operator asked
+        List<String> badPeers = new ArrayList<>();
+        for (ExecRecord e : execs) {
+            String hook = e.argv().get(0);
+            if (!hook.equals("/hooks/primary") && !hook.equals("/hooks/secondary")) {
+                continue;
+            }
+            for (String fqdn : e.argv().subList(1, e.argv().size())) {
+                String peer = fqdn.substring(0, fqdn.indexOf('.'));
+                Optional<String> problem = peerProblem(peer, e.requested(), lives, execs);
+                problem.ifPresent(p -> badPeers.add(String.format("+%.3fs %s on %s (uid %s) was given peer %s: %s",
+                        secondsSince(cutStart, e.requested()), hook, e.pod(), shortUid(e.podUid()), peer, p)));
+            }
+        }
+        assertThat(badPeers).as("start hooks given peers that were not live copies\n" + timeline).isEmpty();
+
+        // 3. Running again: every copy's current incarnation was started in that incarnation, and runs
+        List<String> untrusted = new ArrayList<>();
+        for (Pod p : sim.podsOf(NS, NAME)) {
+            String uid = p.getMetadata().getUid();
+            boolean started = execs.stream().anyMatch(e -> uid.equals(e.podUid()) && STARTS.contains(e.argv().get(0))
+                    && Integer.valueOf(0).equals(e.exitCode()));
+            boolean runs = !PodProcesses.find(uid).isEmpty();
+            if (!started || !runs) {
+                untrusted.add(p.getMetadata().getName() + " (uid " + shortUid(uid) + "): started in this pod="
+                        + started + ", its process runs=" + runs);
+            }
+        }
+        assertThat(untrusted).as("copies counted as running that no hook started in their current pod, or that do"
+                + " not run; status members " + recovered.getMembers() + "\n" + timeline).isEmpty();
+    }
+
+    /**
+     * Why {@code peer} was not a live copy at {@code t} (the exec request), or empty: its incarnation at t (or one
+     * gone at most {@link #GRACE} before t) must have been started by a seed/primary/secondary hook that succeeded
+     * in it before t.
+     */
+    static Optional<String> peerProblem(String peer, Instant t, List<SimulatedCluster.PodLife> lives,
+            List<ExecRecord> execs) {
+        Instant early = t.minus(GRACE);
+        List<SimulatedCluster.PodLife> candidates = lives.stream().filter(l -> l.name().equals(peer))
+                .filter(l -> l.existedAt(t) || l.existedAt(early) || (l.gone() != null && l.gone().isAfter(early)
+                        && !l.created().isAfter(t)))
+                .toList();
+        if (candidates.isEmpty()) {
+            return Optional.of("its pod did not exist (gone more than " + GRACE.toMillis() + " ms before)");
+        }
+        for (SimulatedCluster.PodLife l : candidates) {
+            boolean started = execs.stream().anyMatch(e -> l.uid().equals(e.podUid())
+                    && STARTS.contains(e.argv().get(0)) && Integer.valueOf(0).equals(e.exitCode())
+                    && e.ended() != null && e.ended().isBefore(t));
+            if (started) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of("its pod (uid " + candidates.stream().map(l -> shortUid(l.uid())).toList()
+                + ") had not been started by any hook: a replaced pod, running nothing");
+    }
+
+    static ReplicatedStatefulSet resource() {
+        ReplicatedStatefulSet rss = RssFixtures.valid(NS, NAME, N);
+        rss.getSpec().getHooks().getStatus().setPeriod("1s");
+        rss.getSpec().getHooks().getStatus().setTimeout("10s");
+        for (var hook : List.of(rss.getSpec().getHooks().getSequence(), rss.getSpec().getHooks().getSeed(),
+                rss.getSpec().getHooks().getPrimary(), rss.getSpec().getHooks().getSecondary(),
+                rss.getSpec().getHooks().getStop())) {
+            hook.setTimeout("30s");
+        }
+        RecoverySpec recovery = new RecoverySpec();
+        recovery.setPrimaryStart(RecoverySpec.PrimaryStartPolicy.Parallel);
+        rss.getSpec().setRecovery(recovery);
+        // joins take longer than the whole cut (14 x 250 ms): none started during the cut can find a live peer
+        rss.getSpec().getTemplate().getSpec().getContainers().get(0).setEnv(new ArrayList<>(List.of(
+                new EnvVar("DEMO_DELAY_PRIMARY", "4", null), new EnvVar("DEMO_DELAY_SECONDARY", "4", null))));
+        return rss;
+    }
+
+    static ReplicatedStatefulSetStatus awaitRunning(KubernetesClient c, long minEpoch) {
+        return SimulatedCluster.await("Running with " + N + " primaries in epoch >= " + minEpoch, PATIENCE, () -> {
+            ReplicatedStatefulSet r = c.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName(NAME).get();
+            ReplicatedStatefulSetStatus s = r == null ? null : r.getStatus();
+            return s != null && s.getPhase() == Phase.Running && Integer.valueOf(N).equals(s.getPrimaries())
+                    && s.getEpoch() != null && s.getEpoch() >= minEpoch ? s : null;
+        });
+    }
+
+    static String timeline(List<ExecRecord> execs, Instant cutStart) {
+        StringBuilder b = new StringBuilder("exec timeline (seconds from the cut's start; status hooks left out):\n");
+        for (ExecRecord e : execs) {
+            if (e.argv().get(0).equals("/hooks/status") || e.requested().isBefore(cutStart.minusSeconds(1))) {
+                continue;
+            }
+            b.append(String.format("  %+8.3f %s (uid %s) %s exit=%s%n", secondsSince(cutStart, e.requested()), e.pod(),
+                    shortUid(e.podUid()), e.argv(), e.exitCode()));
+        }
+        return b.toString();
+    }
+
+    static double secondsSince(Instant from, Instant t) {
+        return Duration.between(from, t).toMillis() / 1000.0;
+    }
+
+    static String shortUid(String uid) {
+        return uid == null ? "?" : uid.substring(0, Math.min(8, uid.length()));
+    }
+}
