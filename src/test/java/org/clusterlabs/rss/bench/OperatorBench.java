@@ -39,6 +39,8 @@ final class OperatorBench {
     static final String HOOKS = "/hooks";
     /** Footprint: resources created per batch (the next batch waits until this one is Running). */
     static final int BATCH = 10;
+    /** Footprint: at most this long to form the resources of one step; the line then says what was reached. */
+    static final long FOOTPRINT_PATIENCE_S = 300;
     static final Duration PATIENCE = Duration.ofSeconds(600);
     /** The chart's javaOptions are for a container with a 256 MiB limit; MaxRAM makes this JVM see that limit. */
     static final String CONTAINER_MAX_RAM = "-XX:MaxRAM=256m";
@@ -335,7 +337,7 @@ final class OperatorBench {
             int created = 0;
             for (int k : ks) {
                 Instant start = Instant.now();
-                Duration patience = Duration.ofSeconds(120 + 2L * k);
+                Duration patience = Duration.ofSeconds(Math.min(FOOTPRINT_PATIENCE_S, 120 + 2L * k));
                 Instant deadline = start.plus(patience);
                 int reached = resourcesRunning(c, 3);
                 // in batches of BATCH, each waited for: on 2 shared cores, hundreds of resources forming at once
