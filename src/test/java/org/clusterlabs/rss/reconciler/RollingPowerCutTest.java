@@ -173,8 +173,13 @@ class RollingPowerCutTest {
                 return Optional.empty();
             }
         }
+        String previous = lives.stream().filter(l -> l.name().equals(peer) && l.gone() != null
+                        && !l.gone().isAfter(t)).max(java.util.Comparator.comparing(SimulatedCluster.PodLife::gone))
+                .map(l -> "; its previous pod (uid " + shortUid(l.uid()) + ") had been gone for "
+                        + Duration.between(l.gone(), t).toMillis() + " ms")
+                .orElse("");
         return Optional.of("its pod (uid " + candidates.stream().map(l -> shortUid(l.uid())).toList()
-                + ") had not been started by any hook: a replaced pod, running nothing");
+                + ") had not been started by any hook: a replaced pod, running nothing" + previous);
     }
 
     static ReplicatedStatefulSet resource() {
