@@ -52,6 +52,14 @@ start_as() {
     fi
     [ -n "$current" ] && { echo "running as $current; stop it before starting it as $role" >&2; exit 1; }
     if [ "$#" -gt 0 ]; then
+        # a test may hold joins until an event (e.g. the end of a rolling power cut): DEMO_JOIN_WAIT_FOR=<file>
+        if [ -n "${DEMO_JOIN_WAIT_FOR:-}" ]; then
+            i=0
+            while [ ! -e "$DEMO_JOIN_WAIT_FOR" ] && [ "$i" -lt 1200 ]; do
+                sleep 0.1
+                i=$((i + 1))
+            done
+        fi
         # catch up from the live peers (reachable in the simulated network, running, with a role): take the highest
         # sequence among them; a join with no live peer fails, as a real app's would
         best=-1
