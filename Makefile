@@ -17,10 +17,12 @@ demo:
 	$(MVN) -q package -DskipTests
 	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.demo.Demo -Dexec.args="$(ARGS)"
 
-## bench: the committed benchmark; results go to docs/benchmarks.md
+## bench: the committed benchmark (planner, hooks, and the packaged operator's recovery, footprint, start-up and idle
+## writes); results go to docs/benchmarks.md. A subset: make bench ARGS="recovery=3:Parallel runs=1" (or BENCH=...)
 bench:
-	$(MVN) -q test-compile
-	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.bench.Bench
+	$(MVN) -q package -DskipTests
+	@test -f target/quarkus-app/quarkus-run.jar || { echo "make bench: target/quarkus-app/quarkus-run.jar is missing after the build"; exit 2; }
+	LANG=C.UTF-8 $(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.clusterlabs.rss.bench.Bench -Dexec.args="$(ARGS)"
 
 ## manifests: generate the CRD, RBAC and Deployment into target/kubernetes (the build's view; users install the chart
 ## or the release manifests)

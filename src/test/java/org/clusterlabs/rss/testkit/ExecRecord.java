@@ -19,7 +19,12 @@ public final class ExecRecord {
     private volatile boolean killedByClose;
     private volatile String startError;
 
-    ExecRecord(String namespace, String pod, String container, List<String> argv, List<String> hostArgv) {
+    private final String podUid;
+    private final Instant requested = Instant.now();
+
+    ExecRecord(String namespace, String pod, String podUid, String container, List<String> argv,
+            List<String> hostArgv) {
+        this.podUid = podUid;
         this.namespace = namespace;
         this.pod = pod;
         this.container = container;
@@ -33,6 +38,16 @@ public final class ExecRecord {
 
     public String pod() {
         return pod;
+    }
+
+    /** The UID of the pod (the incarnation) the exec ran in. */
+    public String podUid() {
+        return podUid;
+    }
+
+    /** When the kubelet received the exec request (before the process started). */
+    public Instant requested() {
+        return requested;
     }
 
     public String container() {

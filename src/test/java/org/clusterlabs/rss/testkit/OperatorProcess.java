@@ -38,6 +38,12 @@ public final class OperatorProcess implements AutoCloseable {
      */
     public static OperatorProcess start(SimulatedCluster sim, String identity, Map<String, String> env)
             throws IOException {
+        return start(sim, identity, env, java.util.List.of());
+    }
+
+    /** As {@link #start(SimulatedCluster, String, Map)}, with JVM options (e.g. the chart's javaOptions). */
+    public static OperatorProcess start(SimulatedCluster sim, String identity, Map<String, String> env,
+            java.util.List<String> jvmOptions) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing; run `mvn package -DskipTests` first");
         }
@@ -52,8 +58,12 @@ public final class OperatorProcess implements AutoCloseable {
                 """.formatted(sim.masterUrl()));
         int port = freePort();
         Path log = sim.baseDir().resolve(identity + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString());
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(JAR.toString());
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("KUBECONFIG", kubeconfig.toString());
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         pb.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
@@ -62,6 +72,15 @@ public final class OperatorProcess implements AutoCloseable {
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         return new OperatorProcess(pb.start(), port, log);
+    }
+
+    /** The operator JVM's process id (for /proc and jcmd). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public int port() {

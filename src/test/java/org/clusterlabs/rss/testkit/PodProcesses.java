@@ -78,6 +78,59 @@ public final class PodProcesses {
         return killed;
     }
 
+    /**
+     * SIGKILLs every process of every given pod, finding them in one pass over {@code /proc} per round (not one pass
+     * per pod): the processes of all the pods die together, as in one power cut. Returns how many were killed.
+     */
+    public static int killAll(java.util.Collection<String> podUids) {
+        List<byte[]> needles = podUids.stream()
+                .map(uid -> (UID_VAR + "=" + uid + "\0").getBytes(StandardCharsets.UTF_8)).toList();
+        int killed = 0;
+        long self = ProcessHandle.current().pid();
+        for (int round = 0; round < 20 && !needles.isEmpty(); round++) {
+            List<Long> pids = new ArrayList<>();
+            try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+                for (Path p : (Iterable<Path>) entries::iterator) {
+                    String name = p.getFileName().toString();
+                    if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
+                        continue;
+                    }
+                    byte[] env;
+                    try {
+                        env = Files.readAllBytes(p.resolve("environ"));
+                    } catch (IOException | SecurityException e) {
+                        continue;
+                    }
+                    for (byte[] needle : needles) {
+                        if (containsEntry(env, needle)) {
+                            pids.add(Long.parseLong(name));
+                            break;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot list /proc", e);
+            }
+            if (pids.isEmpty()) {
+                return killed;
+            }
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(h -> {
+                    h.descendants().forEach(ProcessHandle::destroyForcibly);
+                    h.destroyForcibly();
+                });
+                killed++;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return killed;
+            }
+        }
+        return killed;
+    }
+
     private static boolean containsEntry(byte[] env, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= env.length; i++) {

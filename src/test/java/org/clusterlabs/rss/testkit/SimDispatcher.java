@@ -39,8 +39,12 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
     private static final Pattern EXEC = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec(\\?.*)?$");
     private static final String RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
-    /** One write request (POST, PUT, PATCH, DELETE) seen by the server. */
-    public record Write(String method, String path, boolean fromKit) {
+    /** One write request (POST, PUT, PATCH, DELETE) seen by the server, and when it arrived. */
+    public record Write(String method, String path, boolean fromKit, java.time.Instant at) {
+        Write(String method, String path, boolean fromKit) {
+            this(method, path, fromKit, java.time.Instant.now());
+        }
+
         @Override
         public String toString() {
             return method + " " + path + (fromKit ? " (kit)" : "");
@@ -203,6 +207,16 @@ final class SimDispatcher extends Dispatcher implements Resetable, CustomResourc
 
     void resetWrites() {
         writes.clear();
+    }
+
+    /** Deletes an object straight in the CRUD store (no HTTP round trip; watchers get their DELETED event). */
+    void deleteInStore(String path) {
+        try {
+            delegate.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.DELETE, path, new Headers.Builder().build(),
+                    new Buffer()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Reads an object from the CRUD store without going through the network (we are on the event loop). */

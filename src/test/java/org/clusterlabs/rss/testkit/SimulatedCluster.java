@@ -112,6 +112,15 @@ public final class SimulatedCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How often the simulated StatefulSet controller re-examines every StatefulSet (default 1 s). A benchmark with
+         * hundreds of StatefulSets sets it longer: events still drive the controller at once.
+         */
+        public Options resync(Duration every) {
+            this.resync = every;
+            return this;
+        }
+
         /** Node name for a pod ordinal (default {@code node-{i}}). */
         public Options nodeForOrdinal(IntFunction<String> f) {
             this.nodeForOrdinal = f;
@@ -348,6 +357,20 @@ public final class SimulatedCluster implements AutoCloseable {
         return dispatcher.writes().stream().map(Object::toString).toList();
     }
 
+    /** A write request of a client other than the kit, and when the server received it. */
+    public record TimedWrite(String method, String path, Instant at) {
+        /** Whether it is a leader-election Lease request (acquire or renew). */
+        public boolean isLease() {
+            return path.contains("/leases");
+        }
+    }
+
+    /** The writes of clients other than the kit, with their arrival times, since the last reset. */
+    public List<TimedWrite> timedWrites() {
+        return dispatcher.writes().stream().filter(w -> !w.fromKit())
+                .map(w -> new TimedWrite(w.method(), w.path(), w.at())).toList();
+    }
+
     public void resetWrites() {
         dispatcher.resetWrites();
     }
@@ -484,6 +507,71 @@ public final class SimulatedCluster implements AutoCloseable {
         for (Pod p : pods) {
             client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).delete();
         }
+    }
+
+    /**
+     * An atomic power cut for a StatefulSet, for measurements: in one step, as the operator's watches see it, every
+     * pod of the StatefulSet is gone. On the simulated StatefulSet controller's own thread (so no pod is recreated
+     * in between), the processes of all the pods are SIGKILLed together (one pass over {@code /proc}), the pods are
+     * unplugged from the simulated network, and then the pods are deleted straight in the API server's store, back to
+     * back (no HTTP round trip between two deletions: the DELETED watch events leave within a millisecond or so of
+     * each other). Then the controller recreates them all at once. Data dirs survive. Returns the deleted pods.
+     * <p>
+     * Compare {@link #cutPower} (each pod's processes killed in turn, then one DELETE request per pod, while the
+     * controller may already recreate the first ones) and {@link #cutPowerOneByOne} (a rolling failure).
+     */
+    public List<Pod> cutPowerAtomically(String namespace, String sts) {
+        java.util.concurrent.Future<List<Pod>> cut = controller.submit(() -> {
+            List<Pod> pods = podsOf(namespace, sts);
+            Instant at = Instant.now();
+            pods.forEach(p -> podLives.computeIfPresent(p.getMetadata().getUid(), (uid, l) -> l.gone() != null ? l
+                    : new PodLife(l.namespace(), l.name(), uid, l.created(), at)));
+            PodProcesses.killAll(pods.stream().map(p -> p.getMetadata().getUid()).toList());
+            pods.forEach(p -> linkNetwork(p, false));
+            for (Pod p : pods) {
+                dispatcher.deleteInStore("/api/v1/namespaces/" + namespace + "/pods/" + p.getMetadata().getName());
+            }
+            return pods;
+        });
+        try {
+            List<Pod> pods = cut.get(60, TimeUnit.SECONDS);
+            enqueue(namespace, sts);
+            return pods;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("atomic power cut of " + namespace + "/" + sts + " failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("atomic power cut of " + namespace + "/" + sts + " timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A rolling power failure: the pods of the StatefulSet lose power one after the other, {@code gap} apart, in the
+     * given order of pod names (each: its processes SIGKILLed, then its pod deleted; the controller recreates it at
+     * once, so early victims may be back, not running anything, while later ones still run). Blocks until the last
+     * pod is cut. Returns, per pod, the UID it had when it was cut.
+     */
+    public Map<String, String> cutPowerOneByOne(String namespace, List<String> podNames, Duration gap) {
+        Map<String, String> cut = new LinkedHashMap<>();
+        for (int i = 0; i < podNames.size(); i++) {
+            if (i > 0) {
+                try {
+                    Thread.sleep(gap.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            Pod p = client.pods().inNamespace(namespace).withName(podNames.get(i)).get();
+            if (p != null) {
+                cut.put(podNames.get(i), p.getMetadata().getUid());
+                podGone(p);
+                client.pods().inNamespace(namespace).withName(podNames.get(i)).delete();
+            }
+        }
+        return cut;
     }
 
     /** The pods of a StatefulSet (owned by it), by ordinal. */
@@ -691,8 +779,11 @@ public final class SimulatedCluster implements AutoCloseable {
             ensureNode(node);
         }
         PodStatus status = pod.getStatus();
+        Instant before = Instant.now();
         Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
         podUids.add(created.getMetadata().getUid());
+        podLives.putIfAbsent(created.getMetadata().getUid(), new PodLife(created.getMetadata().getNamespace(),
+                created.getMetadata().getName(), created.getMetadata().getUid(), before, null));
         if (!Objects.equals(created.getStatus(), status)) { // the store dropped the status on create
             created.setStatus(status);
             created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(created).updateStatus();
@@ -724,8 +815,28 @@ public final class SimulatedCluster implements AutoCloseable {
         return "10.244." + (n / 250) + "." + (n % 250 + 2);
     }
 
+    /**
+     * One incarnation of a pod (one UID): when the kit created it and when it went away (its processes killed: the
+     * kit's power cuts and deletions, or its delete event), null while it exists.
+     */
+    public record PodLife(String namespace, String name, String uid, Instant created, Instant gone) {
+        /** Whether this incarnation existed at {@code t}. */
+        public boolean existedAt(Instant t) {
+            return !created.isAfter(t) && (gone == null || gone.isAfter(t));
+        }
+    }
+
+    private final Map<String, PodLife> podLives = new ConcurrentHashMap<>();
+
+    /** Every pod incarnation the kit created, in no particular order. */
+    public List<PodLife> podLives() {
+        return List.copyOf(podLives.values());
+    }
+
     /** A pod went away (also on a late delete event): kill its processes and unplug it from the simulated network. */
     void podGone(Pod p) {
+        podLives.computeIfPresent(p.getMetadata().getUid(),
+                (uid, l) -> l.gone() != null ? l : new PodLife(l.namespace(), l.name(), uid, l.created(), Instant.now()));
         PodProcesses.killAll(p.getMetadata().getUid());
         linkNetwork(p, false);
         String owner = ownerSts(p);
@@ -817,7 +928,7 @@ public final class SimulatedCluster implements AutoCloseable {
         env.put(PodProcesses.UID_VAR, pod.getMetadata().getUid());
         List<String> hostArgv = new ArrayList<>(argv);
         hostArgv.set(0, mapPath(argv.get(0), table));
-        ExecRecord rec = new ExecRecord(ns, name, container.getName(), argv, hostArgv);
+        ExecRecord rec = new ExecRecord(ns, name, pod.getMetadata().getUid(), container.getName(), argv, hostArgv);
         execLog.add(rec);
         ExecSession session = new ExecSession(rec, env, data, stdout, stderr, io, timer, killExecsOnClose);
         sessions.removeIf(ExecSession::finished);

@@ -179,6 +179,57 @@ class SimulatedClusterTest {
     }
 
     @Test
+    void anAtomicPowerCutIsSeenByAWatchAsEveryPodGoneBeforeAnyComesBack() throws Exception {
+        int n = 6;
+        cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-at", "at", n)).create();
+        List<Pod> pods = cluster.awaitPods("ns-at", "at", n, WAIT);
+        var pids = new java.util.ArrayList<Long>();
+        for (Pod p : pods) {
+            var pb = new ProcessBuilder("setsid", "sh", "-c", "sleep 600 </dev/null >/dev/null 2>&1 & echo $!");
+            pb.environment().put(PodProcesses.UID_VAR, p.getMetadata().getUid());
+            Process proc = pb.start();
+            pids.add(Long.parseLong(new String(proc.getInputStream().readAllBytes()).trim()));
+            proc.waitFor(5, TimeUnit.SECONDS);
+        }
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var watch = cluster.client().pods().inNamespace("ns-at").watch(new io.fabric8.kubernetes.client.Watcher<Pod>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                seen.add(action + " " + pod.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        })) {
+            Thread.sleep(300);
+            seen.clear();
+            List<Pod> cut = cluster.cutPowerAtomically("ns-at", "at");
+            assertEquals(n, cut.size());
+            for (long pid : pids) {
+                SimulatedCluster.await("daemon " + pid + " dead", WAIT,
+                        () -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? null : true);
+            }
+            for (Pod p : pods) {
+                cluster.awaitRecreated("ns-at", p.getMetadata().getName(), p.getMetadata().getUid(), WAIT);
+            }
+            cluster.awaitPods("ns-at", "at", n, WAIT);
+            SimulatedCluster.await("the watch saw every deletion", WAIT,
+                    () -> seen.stream().filter(e -> e.startsWith("DELETED")).count() >= n ? true : null);
+        }
+        List<String> events = List.copyOf(seen);
+        int firstAdded = events.stream().filter(e -> e.startsWith("ADDED")).findFirst().map(events::indexOf)
+                .orElse(events.size());
+        assertEquals(n, events.subList(0, firstAdded).stream().filter(e -> e.startsWith("DELETED")).count(),
+                "every pod is gone before any comes back: " + events);
+        for (Pod p : pods) {
+            var life = cluster.podLives().stream().filter(l -> l.uid().equals(p.getMetadata().getUid())).findFirst();
+            assertTrue(life.isPresent() && life.get().gone() != null, "the kit records " + p.getMetadata().getName()
+                    + "'s old pod as gone");
+        }
+    }
+
+    @Test
     void aLateDeleteEventOfAPodNeverUnplugsItsSuccessor() throws Exception {
         cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-l", "late", 1)).create();
         Pod old = cluster.awaitPods("ns-l", "late", 1, WAIT).get(0);
