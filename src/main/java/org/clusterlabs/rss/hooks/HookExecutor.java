@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.clusterlabs.rss.metrics.RssMetrics;
 import org.clusterlabs.rss.recovery.SequenceResult;
 import org.clusterlabs.rss.recovery.StatusReport;
@@ -108,20 +110,22 @@ public class HookExecutor {
      * during the upgrade), which means the command started late and may run for its whole timeout from then.
      */
     public CompletionStage<HookResult> run(HookInvocation invocation, LateStartListener lateStart) {
-        return run(invocation, lateStart, null);
+        return run(invocation, lateStart, null, Optional::empty);
     }
 
     /**
      * As {@link #run(HookInvocation, LateStartListener)}, with the pod as the caller's informer cache holds it
-     * (or null): fabric8 then takes the container check from it instead of reading the pod before the upgrade.
+     * (or null: fabric8 then reads it before the upgrade), and a precondition asked right before the exec starts:
+     * a reason it gives means the hook is not run ({@link HookOutcome.NotRun}).
      */
-    public CompletionStage<HookResult> run(HookInvocation invocation, LateStartListener lateStart, Pod cachedPod) {
+    public CompletionStage<HookResult> run(HookInvocation invocation, LateStartListener lateStart, Pod cachedPod,
+            Supplier<Optional<String>> precondition) {
         CompletableFuture<HookResult> promise = new CompletableFuture<>();
         long queuedAt = System.nanoTime();
         Pod known = cachedPod != null && invocation.pod().equals(cachedPod.getMetadata().getName())
                 && invocation.namespace().equals(cachedPod.getMetadata().getNamespace()) ? cachedPod : null;
         limiter.submit(invocation.ownerKey(), invocation.ownerLimit(),
-                () -> new Attempt(invocation, promise, queuedAt, lateStart, known).start(),
+                () -> new Attempt(invocation, promise, queuedAt, lateStart, known, precondition).start(),
                 () -> promise.complete(new HookResult(invocation,
                         new HookOutcome.ConnectionLost("the hook runner is shutting down; the hook did not run"),
                         CapturedOutput.EMPTY, CapturedOutput.EMPTY, Duration.ZERO,
@@ -163,6 +167,7 @@ public class HookExecutor {
         private final long queuedAt;
         private final LateStartListener lateStart;
         private final Pod cachedPod;
+        private final Supplier<Optional<String>> precondition;
         private final CappedOutputStream out = new CappedOutputStream(outputCap, () -> capExceeded("stdout"));
         private final CappedOutputStream err = new CappedOutputStream(outputCap, () -> capExceeded("stderr"));
         private final AtomicBoolean finished = new AtomicBoolean();
@@ -173,12 +178,13 @@ public class HookExecutor {
         private volatile String exitMessage;
 
         Attempt(HookInvocation inv, CompletableFuture<HookResult> promise, long queuedAt,
-                LateStartListener lateStart, Pod cachedPod) {
+                LateStartListener lateStart, Pod cachedPod, Supplier<Optional<String>> precondition) {
             this.inv = inv;
             this.promise = promise;
             this.queuedAt = queuedAt;
             this.lateStart = lateStart;
             this.cachedPod = cachedPod;
+            this.precondition = precondition;
         }
 
         /** Past the cap the exec ends: nothing more is read, and the stream is closed. */
@@ -207,6 +213,11 @@ public class HookExecutor {
 
         void start() {
             startedAt = System.nanoTime();
+            Optional<String> broken = precondition.get();
+            if (broken.isPresent()) {
+                finish(new HookOutcome.NotRun(broken.get()));
+                return;
+            }
             try {
                 timeoutTask = timer.schedule(this::onTimeout, inv.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (RuntimeException e) { // shut down

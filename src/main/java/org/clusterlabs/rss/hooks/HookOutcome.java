@@ -51,6 +51,22 @@ public sealed interface HookOutcome {
         }
     }
 
+    /**
+     * The hook was not started: what it was planned on no longer held when its turn came (a peer's pod is gone or
+     * was replaced since the pass planned). The command never ran.
+     */
+    record NotRun(String reason) implements HookOutcome {
+        @Override
+        public String tag() {
+            return "not_run";
+        }
+
+        @Override
+        public String toString() {
+            return "not run: " + reason;
+        }
+    }
+
     /** The API server answered 404 for the pod. */
     record PodNotFound(String pod) implements HookOutcome {
         @Override

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.clusterlabs.rss.api.v1alpha1.HookSpec;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.hooks.HookExecutor;
@@ -55,8 +56,8 @@ public class ActionRunner {
      * then reads no pod from the API server).
      */
     public ControlPass.Actuator forPass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake,
-            Collection<Pod> cachedPods) {
-        return new Pass(rss, ledger, wake, cachedPods);
+            Collection<Pod> cachedPods, Function<String, Optional<Pod>> livePods) {
+        return new Pass(rss, ledger, wake, cachedPods, livePods);
     }
 
     /** How long after its start a hook the operator stopped waiting for may still run in the pod. */
@@ -71,11 +72,14 @@ public class ActionRunner {
         private final Map<Action, List<HookInvocation>> prepared = new HashMap<>();
         private final Set<String> unlabelled = new HashSet<>();
         private final Map<String, Pod> cachedPods = new HashMap<>();
+        private final Function<String, Optional<Pod>> livePods;
 
-        Pass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake, Collection<Pod> cachedPods) {
+        Pass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake, Collection<Pod> cachedPods,
+                Function<String, Optional<Pod>> livePods) {
             this.rss = rss;
             this.ledger = ledger;
             this.wake = wake;
+            this.livePods = livePods;
             cachedPods.forEach(p -> this.cachedPods.put(p.getMetadata().getName(), p));
         }
 
@@ -125,7 +129,7 @@ public class ActionRunner {
                 pods.delete(rss, pod, "stopping " + pod + " (no stop hook is configured)");
             } else if (prepared.containsKey(action)) {
                 announce(action);
-                prepared.get(action).forEach(this::launch);
+                prepared.get(action).forEach(invocation -> launch(invocation, action.peers()));
             }
             // WaitFor is reported once per pass by the reconciler; ResizeStatefulSet is applied through the
             // StatefulSet dependent; RecordHighWaterMark and Steady are already in the persisted record.
@@ -154,7 +158,28 @@ public class ActionRunner {
             }
         }
 
-        private void launch(HookInvocation invocation) {
+        /**
+         * Every peer is still the pod this pass saw running: present, with the same UID, not going away. Asked
+         * right before the exec starts, because the pass planned on what it saw then.
+         */
+        private Optional<String> peersStillThere(List<String> peers) {
+            for (String peer : peers) {
+                Pod planned = cachedPods.get(peer);
+                Optional<Pod> now = livePods.apply(peer);
+                if (planned == null || now.isEmpty()) {
+                    return Optional.of("the pod of peer " + peer + " is gone since the pass planned");
+                }
+                if (!now.get().getMetadata().getUid().equals(planned.getMetadata().getUid())) {
+                    return Optional.of("the pod of peer " + peer + " was replaced since the pass planned");
+                }
+                if (now.get().getMetadata().getDeletionTimestamp() != null) {
+                    return Optional.of("the pod of peer " + peer + " is being deleted");
+                }
+            }
+            return Optional.empty();
+        }
+
+        private void launch(HookInvocation invocation, List<String> peers) {
             String pod = invocation.pod();
             if (invocation.hook() == HookKind.STOP && unlabelled.contains(pod)) {
                 String why = "the stop hook of " + pod + " did not run: its role label could not be removed first,"
@@ -173,7 +198,8 @@ public class ActionRunner {
                 return;
             }
             ResourceID id = ResourceID.fromResource(rss);
-            hooks.run(invocation, (inv, at) -> ledger.lateStart(pod, at.plus(mayRunFor(inv)), at), cachedPods.get(pod))
+            hooks.run(invocation, (inv, at) -> ledger.lateStart(pod, at.plus(mayRunFor(inv)), at), cachedPods.get(pod),
+                    () -> peersStillThere(peers))
                     .whenComplete((result, error) -> {
                         try {
                             completions.record(rss, ledger, ticket.get(), invocation, result, error,

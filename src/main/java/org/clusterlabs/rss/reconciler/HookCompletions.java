@@ -80,6 +80,11 @@ public class HookCompletions {
         String tag = outcome.tag();
         if (outcome instanceof HookOutcome.Succeeded || outcome instanceof HookOutcome.Exited) {
             ledger.completed(ticket, now, Optional.empty(), Optional.empty(), tag, result.describe());
+        } else if (outcome instanceof HookOutcome.NotRun notRun) {
+            ledger.notStarted(ticket, now, tag, result.describe());
+            events.warning(rss, RssEvents.ACTION_NOT_RUN, "the " + ticket.kind().tag() + " hook of " + ticket.pod()
+                    + " was not run, and is planned again: " + notRun.reason());
+            return;
         } else if (outcome instanceof HookOutcome.PodNotFound || outcome instanceof HookOutcome.ContainerNotFound
                 || outcome instanceof HookOutcome.Forbidden) {
             ledger.notStarted(ticket, now, tag, result.describe() + "; the command did not run");

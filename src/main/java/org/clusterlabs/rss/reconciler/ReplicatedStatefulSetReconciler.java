@@ -173,7 +173,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), ledger,
                 hooks.lateStartBudget(), config.seedRetryBackoff(), now);
         ControlPass.Outcome outcome = pass.run(view, fence, runner.forPass(rss, ledger, hookResults::propagateEvent,
-                pods));
+                pods, name -> podSource(context).get(new ResourceID(name, rss.getMetadata().getNamespace()))));
         Decision decision = outcome.decision();
         if (outcome instanceof ControlPass.Outcome.Conflict) {
             LOG.debugf("status of %s/%s changed since it was observed: nothing was run, planning again",
@@ -286,6 +286,12 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         completions.forget(rss);
         events.forget(rss);
         metrics.forget(rss);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static InformerEventSource<Pod, ReplicatedStatefulSet> podSource(Context<ReplicatedStatefulSet> context) {
+        return (InformerEventSource<Pod, ReplicatedStatefulSet>) context.eventSourceRetriever()
+                .getEventSourceFor(Pod.class, PODS);
     }
 
     @SuppressWarnings("unchecked")

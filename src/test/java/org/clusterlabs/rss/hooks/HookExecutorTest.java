@@ -241,7 +241,7 @@ class HookExecutorTest {
         String podPath = "/api/v1/namespaces/" + NS + "/pods/" + POD;
         int before = cluster.podReads().size();
         HookResult withCache = hooks.run(new HookInvocation(NS, POD, C, HookKind.STATUS, List.of("true"),
-                Duration.ofSeconds(10), NS + "/app"), (inv, at) -> { }, cached).toCompletableFuture()
+                Duration.ofSeconds(10), NS + "/app"), (inv, at) -> { }, cached, java.util.Optional::empty).toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         assertInstanceOf(HookOutcome.Succeeded.class, withCache.outcome(), withCache::describe);
         assertEquals(List.of(), cluster.podReads().subList(before, cluster.podReads().size()).stream()
@@ -251,6 +251,16 @@ class HookExecutorTest {
         run(HookKind.STATUS, List.of("true"), Duration.ofSeconds(10));
         assertTrue(cluster.podReads().subList(before, cluster.podReads().size()).stream()
                 .anyMatch(p -> p.startsWith(podPath)), "without the cached pod fabric8 reads it before the upgrade");
+    }
+
+    @Test
+    void aHookWhosePreconditionNoLongerHoldsIsNotRun() throws Exception {
+        List<String> argv = List.of("echo", "must-not-run");
+        HookResult r = hooks.run(new HookInvocation(NS, POD, C, HookKind.PRIMARY, argv, Duration.ofSeconds(10),
+                NS + "/app"), (inv, at) -> { }, null, () -> java.util.Optional.of("the pod of peer x is gone"))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(new HookOutcome.NotRun("the pod of peer x is gone"), r.outcome());
+        assertTrue(cluster.execLog().stream().noneMatch(e -> e.argv().equals(argv)), "no exec was made");
     }
 
     @Test
