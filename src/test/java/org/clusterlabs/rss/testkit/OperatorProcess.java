@@ -38,9 +38,6 @@ public final class OperatorProcess implements AutoCloseable {
      */
     public static OperatorProcess start(SimulatedCluster sim, String identity, Map<String, String> env)
             throws IOException {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing; run `mvn package -DskipTests` first");
-        }
         Path kubeconfig = sim.baseDir().resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -50,18 +47,36 @@ public final class OperatorProcess implements AutoCloseable {
                 current-context: sim
                 users: [{name: sim, user: {token: sim}}]
                 """.formatted(sim.masterUrl()));
+        Map<String, String> all = new java.util.HashMap<>();
+        all.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+        all.putAll(env);
+        return start(kubeconfig, sim.baseDir().resolve(identity + ".log"), identity, all);
+    }
+
+    /**
+     * Starts the operator against any API server: {@code kubeconfig} says where and as whom, {@code log} receives
+     * its output (stdout and stderr).
+     */
+    public static OperatorProcess start(Path kubeconfig, Path log, String identity, Map<String, String> env)
+            throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing; run `mvn package -DskipTests` first");
+        }
         int port = freePort();
-        Path log = sim.baseDir().resolve(identity + ".log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString());
         pb.environment().put("KUBECONFIG", kubeconfig.toString());
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        pb.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
         pb.environment().put("RSS_LEADER_ELECTION_IDENTITY", identity);
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         return new OperatorProcess(pb.start(), port, log);
+    }
+
+    /** Whether the process still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public int port() {
