@@ -57,6 +57,11 @@ final class ControlPlaneOperator {
         sharedIdentity = identity;
     }
 
+    /** The shared operator's log (of the one started first, or of the standby that took over). */
+    static synchronized Path log() {
+        return shared.log();
+    }
+
     static synchronized String sharedIdentity() {
         return sharedIdentity;
     }

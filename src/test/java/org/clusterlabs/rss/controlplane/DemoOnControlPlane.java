@@ -268,8 +268,6 @@ final class DemoOnControlPlane implements AutoCloseable {
         if (!Files.isDirectory(work)) {
             return;
         }
-        Path lock = net.resolve("_locks").resolve(ns + "." + NAME);
-        Files.createDirectories(lock.getParent());
         StringBuilder sh = new StringBuilder("for f in '" + work + "'/*/daemon.pid; do [ -s \"$f\" ] && "
                 + "kill -9 \"$(cat \"$f\")\" 2>/dev/null; done; ");
         for (int i = 0; i < dropLast.length; i++) {
@@ -279,21 +277,29 @@ final class DemoOnControlPlane implements AutoCloseable {
                         .append(".t' && mv '").append(log).append(".t' '").append(log).append("' || exit 1; ");
             }
         }
-        sh.append("exit 0");
-        ControlPlane.Result r = ControlPlane.run(Duration.ofSeconds(40), List.of("flock", "-w", "30",
-                lock.toString(), "sh", "-c", sh.toString()));
-        assertThat(r.exitCode()).as("kill under the group lock: %s", r).isZero();
+        underGroupLock(sh.append("exit 0").toString());
     }
 
-    /** SIGKILLs one copy's daemon (its container died). */
-    void killDaemon(int ordinal) throws IOException {
+    /** SIGKILLs one copy's daemon (its container died), between two of the group's writes. */
+    void killDaemon(int ordinal) throws Exception {
+        underGroupLock("f='" + dataDir(ordinal).resolve("daemon.pid") + "'; [ -s \"$f\" ] && kill -9 \"$(cat \"$f\")\""
+                + " 2>/dev/null; exit 0");
+    }
+
+    /** Runs a shell command while holding the demo group's lock (the demo's writers take it for every write). */
+    private void underGroupLock(String sh) throws IOException {
+        Path lock = net.resolve("_locks").resolve(ns + "." + NAME);
+        Files.createDirectories(lock.getParent());
+        ControlPlane.Result r = ControlPlane.run(Duration.ofSeconds(40), List.of("flock", "-w", "30",
+                lock.toString(), "sh", "-c", sh));
+        assertThat(r.exitCode()).as("under the group lock: %s", r).isZero();
+    }
+
+    /** Whether a copy's daemon (its app) runs. */
+    boolean daemonAlive(int ordinal) throws IOException {
         Path pidFile = dataDir(ordinal).resolve("daemon.pid");
-        if (Files.exists(pidFile)) {
-            String pid = Files.readString(pidFile).trim();
-            if (!pid.isEmpty()) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
+        String pid = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
+        return !pid.isEmpty() && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
     }
 
     // ----------------------------------------------------------------------------------------------- the hook logs
