@@ -6,14 +6,12 @@ import java.time.Duration;
 import java.util.Map;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
 import org.clusterlabs.rss.controlplane.DemoOnControlPlane.HookRun;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Control-plane faults during a recovery: kube-apiserver SIGKILLed for 10 s (then started again with the same
@@ -22,27 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (its exec stream goes through the API server). Each time the recovery completes with exactly one seed hook run
  * and no acknowledged entry lost.
  */
-@ExtendWith(ControlPlaneExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 300)
-class ControlPlaneFaultsIT {
-
-    static final String NS = "cp-faults";
-
-    static ControlPlane cp;
-    static DemoOnControlPlane demo;
+class ControlPlaneFaultsIT extends DemoScenario {
 
     @BeforeAll
     static void setUp(ControlPlane controlPlane) throws Exception {
-        cp = controlPlane;
-        demo = DemoOnControlPlane.create(cp, NS, 3, Map.of("DEMO_DELAY_SEED", "8"));
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (demo != null) {
-            demo.close();
-        }
+        startDemo(controlPlane, "cp-faults", Map.of("DEMO_DELAY_SEED", "8"));
     }
 
     @Test

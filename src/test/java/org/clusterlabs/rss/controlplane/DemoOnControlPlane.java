@@ -207,9 +207,9 @@ final class DemoOnControlPlane implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("not " + what + " after " + atMost + ": phase " + s.getPhase() + ", epoch "
-                + s.getEpoch() + ", seed " + s.getSeed() + ", members " + s.getMembers() + ", conditions "
-                + s.getConditions() + "; operator logs in " + cp.runDir().resolve("work"));
+        throw new AssertionError("not " + what + " after " + atMost + ": status "
+                + io.fabric8.kubernetes.client.utils.Serialization.asJson(s) + "; operator logs in "
+                + cp.runDir().resolve("work"));
     }
 
     /** Running with {@code primaries} primaries (every copy), in an epoch above {@code epochAbove}. */

@@ -8,11 +8,9 @@ import java.util.Map;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
 import org.clusterlabs.rss.controlplane.DemoOnControlPlane.HookRun;
 import org.clusterlabs.rss.testkit.OperatorProcess;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two packaged operator processes and a real Lease ({@code coordination.k8s.io}, in rss-system, under the generated
@@ -20,26 +18,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * standby takes the Lease once it expires and recovers the app (exactly one seed, nothing lost). The standby then
  * is the tier's shared operator.
  */
-@ExtendWith(ControlPlaneExtension.class)
 @Timeout(value = 300)
-class LeaderElectionOnApiServerIT {
-
-    static final String NS = "cp-leader";
-
-    static ControlPlane cp;
-    static DemoOnControlPlane demo;
+class LeaderElectionOnApiServerIT extends DemoScenario {
 
     @BeforeAll
     static void setUp(ControlPlane controlPlane) throws Exception {
-        cp = controlPlane;
-        demo = DemoOnControlPlane.create(cp, NS, 3, Map.of());
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (demo != null) {
-            demo.close();
-        }
+        startDemo(controlPlane, "cp-leader", Map.of());
     }
 
     @Test

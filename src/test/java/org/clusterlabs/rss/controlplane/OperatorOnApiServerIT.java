@@ -9,43 +9,34 @@ import java.util.List;
 import java.util.Map;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
 import org.clusterlabs.rss.controlplane.DemoOnControlPlane.HookRun;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}, prod profile) against the real control plane,
  * authenticated as its ServiceAccount under the generated RBAC ({@link ControlPlaneOperator}), with the demo app
  * ({@link DemoOnControlPlane}): a fresh create, a lights-out whose newest copy is pod 2, and a tie.
  */
-@ExtendWith(ControlPlaneExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 240)
-class OperatorOnApiServerIT {
+class OperatorOnApiServerIT extends DemoScenario {
 
     static final String NS = "cp-demo";
     static final int REPLICAS = 3;
 
-    static ControlPlane cp;
-    static DemoOnControlPlane demo;
+    /** Where this class's part of the shared operator's log begins. */
+    static long logOffset;
 
     @BeforeAll
     static void setUp(ControlPlane controlPlane) throws Exception {
         cp = controlPlane;
         demo = DemoOnControlPlane.prepare(cp, NS, Map.of());
         ControlPlaneOperator.shared(cp);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (demo != null) {
-            demo.close();
-        }
+        logOffset = java.nio.file.Files.size(ControlPlaneOperator.log());
     }
 
     @Test
@@ -95,7 +86,11 @@ class OperatorOnApiServerIT {
     void theOperatorWasNeverRefusedByTheApiServersRbac() throws Exception {
         // Found here: the Event aggregation's merge patch (fabric8 GETs the named Event first) was refused, 403
         // "cannot get resource events", on every repeated Event: the generated RBAC grants events create and patch.
-        String log = java.nio.file.Files.readString(ControlPlaneOperator.log());
+        // (only this class's part: right after a kube-apiserver restart, ControlPlaneFaultsIT sees a few 403s
+        // until the restarted server's RBAC authorizer has caught up; see docs/testing.md)
+        byte[] all = java.nio.file.Files.readAllBytes(ControlPlaneOperator.log());
+        String log = new String(all, (int) Math.min(logOffset, all.length), (int) Math.max(0, all.length - logOffset),
+                java.nio.charset.StandardCharsets.UTF_8);
         assertThat(log.lines().filter(l -> l.contains("forbidden")).limit(3).toList()).isEmpty();
     }
 

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The running-cluster scenarios of issue 9 on the real control plane, one demo app (namespace {@value #NS}) through
@@ -30,30 +29,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * template roll, and an edit of an immutable StatefulSet field. Every hook run is counted from the app's side
  * ({@link DemoOnControlPlane#hookRuns()}).
  */
-@ExtendWith(ControlPlaneExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 240)
-class ScenariosOnApiServerIT {
+class ScenariosOnApiServerIT extends DemoScenario {
 
     static final String NS = "cp-scenarios";
     static final String HOLD = "rss.test/hold";
 
-    static ControlPlane cp;
-    static DemoOnControlPlane demo;
-
     @BeforeAll
     static void setUp(ControlPlane controlPlane) throws Exception {
-        cp = controlPlane;
-        demo = DemoOnControlPlane.create(cp, NS, 3, Map.of());
+        startDemo(controlPlane, NS, Map.of());
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        if (demo != null) {
-            cp.kubectl("patch", "pod", demo.pod(1), "-n", NS, "--type=merge", "-p",
-                    "{\"metadata\":{\"finalizers\":null}}");
-            demo.close();
-        }
+    static void releaseTheTerminatingPod() {
+        cp.kubectl("patch", "pod", demo.pod(1), "-n", NS, "--type=merge", "-p",
+                "{\"metadata\":{\"finalizers\":null}}");
     }
 
     @Test
@@ -125,25 +116,27 @@ class ScenariosOnApiServerIT {
         assertThat(pod(1).getMetadata().getDeletionTimestamp()).isNotNull();
         // its app still runs (a Terminating pod's containers run until they stop): the operator must not count it
         assertThat(demo.daemonAlive(1)).isTrue();
-        ReplicatedStatefulSetStatus s = demo.awaitStatus("demo-1 no longer counted", Duration.ofSeconds(30),
-                x -> Integer.valueOf(2).equals(x.getPrimaries()));
-        assertThat(s.getPhase()).isNotEqualTo(Phase.Running);
-        Thread.sleep(8_000); // several status periods (1 s) while it stays Terminating
-        s = demo.status();
-        assertThat(s.getPrimaries()).isEqualTo(2);
-        assertThat(s.getReadyReplicas()).isLessThanOrEqualTo(2);
-        assertThat(s.getPhase()).isNotEqualTo(Phase.Running);
-        assertThat(pod(1).getMetadata().getDeletionTimestamp()).as("still Terminating").isNotNull();
-        // a check already running when the deletion was seen may end; nothing may start afterwards
-        List<HookRun> onIt = demo.hookRuns().stream()
-                .filter(h -> h.pod().equals(demo.pod(1)) && h.startMs() > deleted + 1_000).toList();
-        assertThat(onIt).as("hooks run on the Terminating pod").isEmpty();
-        assertThat(demo.runs("seed", t0)).isEmpty();
-
-        // its container ends, the finalizer goes: the StatefulSet controller recreates the pod and the copy rejoins
-        demo.killDaemon(1);
-        r = cp.kubectl("patch", "pod", demo.pod(1), "-n", NS, "--type=merge", "-p",
-                "{\"metadata\":{\"finalizers\":null}}");
+        try {
+            ReplicatedStatefulSetStatus s = demo.awaitStatus("demo-1 no longer counted", Duration.ofSeconds(30),
+                    x -> Integer.valueOf(2).equals(x.getPrimaries()));
+            assertThat(s.getPhase()).isNotEqualTo(Phase.Running);
+            Thread.sleep(8_000); // several status periods (1 s) while it stays Terminating
+            s = demo.status();
+            assertThat(s.getPrimaries()).isEqualTo(2);
+            assertThat(s.getReadyReplicas()).isLessThanOrEqualTo(2);
+            assertThat(s.getPhase()).isNotEqualTo(Phase.Running);
+            assertThat(pod(1).getMetadata().getDeletionTimestamp()).as("still Terminating").isNotNull();
+            // a check already running when the deletion was seen may end; nothing may start afterwards
+            List<HookRun> onIt = demo.hookRuns().stream()
+                    .filter(h -> h.pod().equals(demo.pod(1)) && h.startMs() > deleted + 1_000).toList();
+            assertThat(onIt).as("hooks run on the Terminating pod").isEmpty();
+            assertThat(demo.runs("seed", t0)).isEmpty();
+        } finally {
+            // its container ends, the finalizer goes: the StatefulSet controller recreates the pod, the copy rejoins
+            demo.killDaemon(1);
+            r = cp.kubectl("patch", "pod", demo.pod(1), "-n", NS, "--type=merge", "-p",
+                    "{\"metadata\":{\"finalizers\":null}}");
+        }
         assertThat(r.exitCode()).as(r.toString()).isZero();
         demo.awaitStatus("Running with 3 primaries again",
                 x -> x.getPhase() == Phase.Running && Integer.valueOf(3).equals(x.getPrimaries()));
