@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OperatorProcess implements AutoCloseable {
 
-    public static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    /** The jar; {@code -Drss.operator.jar=...} runs another build (e.g. one with server-side apply on). */
+    public static final Path JAR = Path.of(System.getProperty("rss.operator.jar", "target/quarkus-app/quarkus-run.jar"));
 
     private final Process process;
     private final int port;
