@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
-import org.clusterlabs.rss.controlplane.DemoOnControlPlane.HookRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -64,13 +63,7 @@ class ControlPlaneFaultsIT extends DemoScenario {
         assertThat(demo.runs("seed", t0)).as("the fault strikes while no seed hook has ended")
                 .allSatisfy(h -> assertThat(h.rc()).isNull());
         fault.strike();
-        ReplicatedStatefulSetStatus s = demo.awaitRunning(3, epoch);
-        assertThat(s.getEpoch()).isEqualTo(epoch + 1);
-        assertThat(demo.runs("seed", t0)).as("seed hooks since the lights-out").extracting(HookRun::pod)
-                .containsExactly(s.getSeed().getPod());
-        demo.awaitAcked(demo.acked().size() + 10);
-        assertThat(demo.lost(3)).isEmpty();
-        assertThat(demo.runs("seed", t0)).hasSize(1);
+        demo.awaitRecoveredWithOneSeed(epoch, t0);
         assertThat(operator.isAlive()).as("the operator rode the fault out (it was not restarted)").isTrue();
     }
 

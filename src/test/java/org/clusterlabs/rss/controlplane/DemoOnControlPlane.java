@@ -219,6 +219,22 @@ final class DemoOnControlPlane implements AutoCloseable {
                         && s.getEpoch() != null && s.getEpoch() > epochAbove);
     }
 
+    /**
+     * A lights-out (begun at {@code sinceMs}, in epoch {@code epoch}) is recovered: Running with 3 primaries in the
+     * next epoch, exactly one seed hook started since, on the recorded seed, the app writes again and no
+     * acknowledged entry is lost.
+     */
+    ReplicatedStatefulSetStatus awaitRecoveredWithOneSeed(long epoch, long sinceMs) throws Exception {
+        ReplicatedStatefulSetStatus s = awaitRunning(3, epoch);
+        assertThat(s.getEpoch()).isEqualTo(epoch + 1);
+        assertThat(runs("seed", sinceMs)).as("seed hooks since the lights-out").extracting(HookRun::pod)
+                .containsExactly(s.getSeed().getPod());
+        awaitAcked(acked().size() + 10);
+        assertThat(lost(3)).isEmpty();
+        assertThat(runs("seed", sinceMs)).as("still one seed, after the writes resumed").hasSize(1);
+        return s;
+    }
+
     // ------------------------------------------------------------------------------------------------ the app's data
 
     List<String> acked() throws IOException {
