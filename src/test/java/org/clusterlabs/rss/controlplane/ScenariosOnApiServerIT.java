@@ -85,11 +85,13 @@ class ScenariosOnApiServerIT extends DemoScenario {
         long epoch = demo.status().getEpoch();
         long t0 = System.currentTimeMillis();
         demo.killDaemons(); // every copy holds the same log: unforced, the lowest ordinal (demo-0) would seed
+        // a merge patch without resourceVersion: an edit() (a JSON patch with the resourceVersion read) gets 409
+        // here whenever the operator wrote the resource in between, as a real API server does
         demo.admin.resources(ReplicatedStatefulSet.class).inNamespace(NS).withName(DemoOnControlPlane.NAME)
-                .edit(r -> {
-                    r.getMetadata().getAnnotations().put(ReplicatedStatefulSet.FORCE_SEED_ANNOTATION, demo.pod(2));
-                    return r;
-                });
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"" + ReplicatedStatefulSet.FORCE_SEED_ANNOTATION + "\":\""
+                                + demo.pod(2) + "\"}}}");
         ReplicatedStatefulSetStatus s = demo.awaitRunning(3, epoch);
         assertThat(s.getSeed().getPod()).isEqualTo(demo.pod(2));
         assertThat(s.getSeed().getForced()).isTrue();
