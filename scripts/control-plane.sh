@@ -8,6 +8,8 @@
 #   scripts/control-plane.sh stop     stop everything this script started
 #   scripts/control-plane.sh env      print `export KUBECONFIG=...`
 #   scripts/control-plane.sh status   print what runs
+#   scripts/control-plane.sh kill C   SIGKILL one component (etcd, kube-apiserver, ...), as a crash would
+#   scripts/control-plane.sh restart C  start etcd or kube-apiserver again with the same flags (tests of faults)
 #
 # Settings (environment): RSS_CP_CACHE (default ~/.cache/rss-operator), RSS_CP_DIR (runtime data), and the ports
 # RSS_CP_ETCD_PORT (the etcd peer port is +1), RSS_CP_APISERVER_PORT, RSS_CP_KCM_PORT, RSS_CP_SCHED_PORT,
@@ -163,7 +165,7 @@ alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 launch() {
   local name="$1"; shift
   log "starting $name (log: $RUN/$name.log)"
-  setsid "$@" > "$RUN/$name.log" 2>&1 < /dev/null &
+  setsid "$@" >> "$RUN/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN/$name.pid"
 }
 
@@ -240,6 +242,33 @@ healthy() {
   kc get --raw /readyz > /dev/null 2>&1
 }
 
+# etcd and kube-apiserver are (re)started with the same flags by `start` and by `restart` (control-plane faults in
+# the tests); etcd keeps its data directory across a restart (only `start` begins with a fresh one).
+start_etcd() {
+  launch etcd "$BIN/etcd" --name rss-cp --data-dir "$RUN/etcd" \
+    --listen-client-urls "http://127.0.0.1:${ETCD_PORT}" --advertise-client-urls "http://127.0.0.1:${ETCD_PORT}" \
+    --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
+    --initial-cluster "rss-cp=http://127.0.0.1:$((ETCD_PORT + 1))" \
+    --unsafe-no-fsync --quota-backend-bytes 2147483648 --log-level warn
+  wait_for etcd 30 curl -sf "http://127.0.0.1:${ETCD_PORT}/health"
+}
+
+start_kube_apiserver() {
+  local p="$RUN/pki"
+  launch kube-apiserver "$BIN/kube-apiserver" \
+    --etcd-servers "http://127.0.0.1:${ETCD_PORT}" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${APISERVER_PORT}" \
+    --tls-cert-file "$p/serving.crt" --tls-private-key-file "$p/serving.key" --client-ca-file "$p/ca.crt" \
+    --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$p/sa.pub" \
+    --service-account-signing-key-file "$p/sa.key" \
+    --service-cluster-ip-range 10.96.0.0/16 --authorization-mode RBAC --allow-privileged=true \
+    --endpoint-reconciler-type none \
+    --kubelet-client-certificate "$p/admin.crt" --kubelet-client-key "$p/admin.key" \
+    --kubelet-preferred-address-types InternalIP
+  wait_for kube-apiserver 90 kc get --raw /readyz
+}
+
 cmd_start() {
   for b in etcd kube-apiserver kubectl kwok; do
     [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run '$0 build' first"
@@ -252,25 +281,8 @@ cmd_start() {
   gen_certs; write_kubeconfig; write_kwok_config
   local t0=$SECONDS p="$RUN/pki"
 
-  launch etcd "$BIN/etcd" --name rss-cp --data-dir "$RUN/etcd" \
-    --listen-client-urls "http://127.0.0.1:${ETCD_PORT}" --advertise-client-urls "http://127.0.0.1:${ETCD_PORT}" \
-    --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
-    --initial-cluster "rss-cp=http://127.0.0.1:$((ETCD_PORT + 1))" \
-    --unsafe-no-fsync --quota-backend-bytes 2147483648 --log-level warn
-  wait_for etcd 30 curl -sf "http://127.0.0.1:${ETCD_PORT}/health"
-
-  launch kube-apiserver "$BIN/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:${ETCD_PORT}" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${APISERVER_PORT}" \
-    --tls-cert-file "$p/serving.crt" --tls-private-key-file "$p/serving.key" --client-ca-file "$p/ca.crt" \
-    --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$p/sa.pub" \
-    --service-account-signing-key-file "$p/sa.key" \
-    --service-cluster-ip-range 10.96.0.0/16 --authorization-mode RBAC --allow-privileged=true \
-    --endpoint-reconciler-type none \
-    --kubelet-client-certificate "$p/admin.crt" --kubelet-client-key "$p/admin.key" \
-    --kubelet-preferred-address-types InternalIP
-  wait_for kube-apiserver 90 kc get --raw /readyz
+  start_etcd
+  start_kube_apiserver
 
   [ -x "$BIN/kube-controller-manager" ] && launch kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$RUN/kubeconfig" \
     --authentication-kubeconfig "$RUN/kubeconfig" --authorization-kubeconfig "$RUN/kubeconfig" \
@@ -321,6 +333,28 @@ cmd_stop() {
   done
 }
 
+# kill COMPONENT: SIGKILL it (a crash: nothing is flushed or released), and wait until it is gone
+cmd_kill() {
+  local c="${1:?usage: $0 kill etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok}" pid
+  [ -f "$RUN/$c.pid" ] || die "$c was not started by this script"
+  pid="$(cat "$RUN/$c.pid")"
+  kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && die "$c ($pid) still alive after SIGKILL"
+  log "killed $c ($pid)"
+}
+
+# restart COMPONENT: start etcd or kube-apiserver again with the flags of `start` (after `kill`, or a crash)
+cmd_restart() {
+  local c="${1:?usage: $0 restart etcd|kube-apiserver}"
+  alive "$c" && cmd_kill "$c"
+  case "$c" in
+    etcd) start_etcd ;;
+    kube-apiserver) start_kube_apiserver ;;
+    *) die "restart supports etcd and kube-apiserver" ;;
+  esac
+}
+
 cmd_status() {
   local c rc=0
   for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
@@ -343,7 +377,9 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  kill) shift; cmd_kill "$@" ;;
+  restart) shift; cmd_restart "$@" ;;
   env) echo "export KUBECONFIG=$RUN/kubeconfig" ;;
   paths) echo "BIN=$BIN"; echo "RUN=$RUN"; echo "KUBECONFIG=$RUN/kubeconfig"; echo "APISERVER=https://127.0.0.1:${APISERVER_PORT}" ;;
-  *) echo "usage: $0 build|start|stop|env|status" >&2; exit 2 ;;
+  *) echo "usage: $0 build|start|stop|env|status|paths|kill COMPONENT|restart etcd|kube-apiserver" >&2; exit 2 ;;
 esac

@@ -120,7 +120,9 @@ public class RssEvents {
             } else {
                 String patch = "{\"count\":" + (window.aggregated() + 1) + ",\"lastTimestamp\":\"" + now
                         + "\",\"message\":" + io.fabric8.kubernetes.client.utils.Serialization.asJson(combined) + "}";
-                client.v1().events().inNamespace(key.namespace()).withName(window.aggregate())
+                // (by resource, not withName: fabric8 then GETs the Event first, which the RBAC does not grant)
+                client.v1().events().inNamespace(key.namespace()).resource(new io.fabric8.kubernetes.api.model
+                        .EventBuilder().withNewMetadata().withName(window.aggregate()).endMetadata().build())
                         .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
                 recent.put(key, new Window(window.first(), window.messages(), window.aggregate(),
                         window.aggregated() + 1));

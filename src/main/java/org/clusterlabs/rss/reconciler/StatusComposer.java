@@ -52,7 +52,9 @@ final class StatusComposer {
         for (MemberView view1 : view.members()) {
             MemberStatus m = member(view1, ledger, now);
             members.add(m);
-            StatusReport report = view1.status().map(Observed::value).orElse(null);
+            // a Terminating pod is going away: its last report (observed before the deletion) is not counted
+            StatusReport report = view1.phase() == PodPhase.TERMINATING ? null
+                    : view1.status().map(Observed::value).orElse(null);
             if (report != null && report.isRunning() && view1.ordinal() < rss.getSpec().replicasOrZero()) {
                 running++;
             }

@@ -142,6 +142,17 @@ public final class ControlPlane {
         return p;
     }
 
+    /**
+     * {@code scripts/control-plane.sh} with these arguments, e.g. {@code kill kube-apiserver} or {@code restart etcd}
+     * (control-plane faults), bounded in time.
+     */
+    public Result script(Duration timeout, String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(SCRIPT.toString());
+        argv.addAll(List.of(args));
+        return run(timeout, argv);
+    }
+
     /** kubectl (the one built with the control plane) with the admin kubeconfig, bounded in time. */
     public Result kubectl(String... args) {
         return kubectlWith(kubeconfig, null, args);

@@ -34,6 +34,7 @@ public final class ControlPlaneExtension implements BeforeAllCallback, Parameter
             System.out.println("control plane: kube-apiserver " + ControlPlane.K8S_VERSION + ", etcd "
                     + ControlPlane.ETCD_VERSION + ", kwok " + ControlPlane.KWOK_VERSION + "; " + total + " tests, "
                     + SKIPPED.get() + " skipped" + (FAILED.get() > 0 ? ", " + FAILED.get() + " failed" : ""));
+            ControlPlaneOperator.stopShared();
             cp.stopIfStartedHere();
         }
     }

@@ -40,7 +40,7 @@ class KwokExecIT {
     static void podWithLocalExec(ControlPlane controlPlane) throws Exception {
         cp = controlPlane;
         KubernetesClient k = cp.admin();
-        OperatorOnApiServerIT.freshNamespace(cp, NS); // (a real API server refuses most pod updates: recreate)
+        DemoOnControlPlane.freshNamespace(cp, NS); // (a real API server refuses most pod updates: recreate)
         workDir = Files.createDirectories(cp.runDir().resolve("work").resolve(NS).resolve(POD));
         Kwok.exec(cp, NS, POD, "app", workDir, Map.of("RSS_CP_TEST", "hello from the Exec"));
         awaitServiceAccount(cp, NS);

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OperatorProcess implements AutoCloseable {
 
-    public static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    /** The jar; {@code -Drss.operator.jar=...} runs another build (e.g. one with server-side apply on). */
+    public static final Path JAR = Path.of(System.getProperty("rss.operator.jar", "target/quarkus-app/quarkus-run.jar"));
 
     private final Process process;
     private final int port;
@@ -44,9 +45,6 @@ public final class OperatorProcess implements AutoCloseable {
     /** As {@link #start(SimulatedCluster, String, Map)}, with JVM options (e.g. the chart's javaOptions). */
     public static OperatorProcess start(SimulatedCluster sim, String identity, Map<String, String> env,
             java.util.List<String> jvmOptions) throws IOException {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing; run `mvn package -DskipTests` first");
-        }
         Path kubeconfig = sim.baseDir().resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -56,8 +54,28 @@ public final class OperatorProcess implements AutoCloseable {
                 current-context: sim
                 users: [{name: sim, user: {token: sim}}]
                 """.formatted(sim.masterUrl()));
+        Map<String, String> all = new java.util.HashMap<>();
+        all.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+        all.putAll(env);
+        return start(kubeconfig, sim.baseDir().resolve(identity + ".log"), identity, all, jvmOptions);
+    }
+
+    /**
+     * Starts the operator against any API server: {@code kubeconfig} says where and as whom, {@code log} receives
+     * its output (stdout and stderr).
+     */
+    public static OperatorProcess start(Path kubeconfig, Path log, String identity, Map<String, String> env)
+            throws IOException {
+        return start(kubeconfig, log, identity, env, java.util.List.of());
+    }
+
+    /** As {@link #start(Path, Path, String, Map)}, with JVM options. */
+    public static OperatorProcess start(Path kubeconfig, Path log, String identity, Map<String, String> env,
+            java.util.List<String> jvmOptions) throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing; run `mvn package -DskipTests` first");
+        }
         int port = freePort();
-        Path log = sim.baseDir().resolve(identity + ".log");
         java.util.List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -66,7 +84,6 @@ public final class OperatorProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("KUBECONFIG", kubeconfig.toString());
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        pb.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
         pb.environment().put("RSS_LEADER_ELECTION_IDENTITY", identity);
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
@@ -79,6 +96,7 @@ public final class OperatorProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Whether the process still runs. */
     public boolean isAlive() {
         return process.isAlive();
     }
