@@ -33,8 +33,8 @@ final class PrunedStore<T extends HasMetadata> extends BasicItemStore<T> {
     /** Nodes as their name and Ready condition: fencing asks only whether a node is Ready. */
     static PrunedStore<Node> nodes() {
         return new PrunedStore<>(node -> {
+            // (annotations stay: JOSDK's event handler reads them on the very object the store keeps)
             node.getMetadata().setManagedFields(null);
-            node.getMetadata().setAnnotations(null);
             NodeStatus status = new NodeStatus();
             if (node.getStatus() != null && node.getStatus().getConditions() != null) {
                 status.setConditions(node.getStatus().getConditions().stream()

@@ -31,7 +31,7 @@ class PrunedStoreTest {
     }
 
     @Test
-    void aNodeKeepsItsNameAndReadyConditionOnly() {
+    void aNodeKeepsItsMetadataAndReadyConditionOnly() {
         Node node = new NodeBuilder().withNewMetadata().withName("n1").addToAnnotations("big", "x".repeat(1000))
                 .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubelet").build()).endMetadata()
                 .withNewStatus().addNewCondition().withType("MemoryPressure").withStatus("False").endCondition()
@@ -44,7 +44,7 @@ class PrunedStoreTest {
         Node cached = store.get("n1");
         assertThat(cached.getMetadata().getName()).isEqualTo("n1");
         assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
-        assertThat(cached.getMetadata().getAnnotations()).isNullOrEmpty();
+        assertThat(cached.getMetadata().getAnnotations()).as("JOSDK's event handler reads them").containsKey("big");
         assertThat(cached.getStatus().getImages()).isNullOrEmpty();
         assertThat(cached.getStatus().getConditions()).extracting("type").containsExactly("Ready");
         assertThat(PodConditions.isNodeReady(cached)).isTrue();

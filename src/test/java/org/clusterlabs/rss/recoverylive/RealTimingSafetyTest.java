@@ -154,6 +154,9 @@ class RealTimingSafetyTest {
         c.pause(false);
         c.awaitStatus(s -> s.getMembers().stream().anyMatch(m -> m.getMessage() != null
                 && m.getMessage().contains("banana")));
+        // Events are sent off the critical path: the first round's may land after the status that shows it
+        await().atMost(LiveCluster.PATIENCE).until(() -> c.events("SequencesCollected").stream()
+                .anyMatch(e -> e.getMessage().contains("db-0=")));
         java.util.Set<String> before8 = c.client.v1().events().inNamespace("quiet").list().getItems().stream()
                 .map(e -> e.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
         Thread.sleep(8000); // eight status periods
