@@ -70,6 +70,8 @@ public class RssMetrics {
     private final AtomicLong leader = new AtomicLong();
     /** Deleted resources (key to when): a hook of theirs that ends after the delete must not bring series back. */
     private final Map<String, Instant> forgotten = new ConcurrentHashMap<>();
+    /** Deleted resources by UID: a pass that was running when the deletion arrived must not bring their series back. */
+    private final Map<String, Instant> deletedUids = new ConcurrentHashMap<>();
     private static final Duration FORGET_FOR = Duration.ofMinutes(15);
 
     @Inject
@@ -118,6 +120,9 @@ public class RssMetrics {
     /** Updates the per-resource gauges, and counts a recovery that ended in this pass. */
     public void observe(ReplicatedStatefulSet rss, ReplicatedStatefulSetStatus before,
             ReplicatedStatefulSetStatus after, Instant now) {
+        if (rss.getMetadata().getUid() != null && deletedUids.containsKey(rss.getMetadata().getUid())) {
+            return;
+        }
         forgotten.remove(rss.getMetadata().getNamespace() + "/" + rss.getMetadata().getName());
         ResourceMeters g = meters(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
         g.update(rss, after);
@@ -136,6 +141,10 @@ public class RssMetrics {
 
     /** Removes every series of a deleted resource. */
     public void forget(ReplicatedStatefulSet rss) {
+        if (rss.getMetadata().getUid() != null) {
+            deletedUids.values().removeIf(at -> at.isBefore(Instant.now().minus(FORGET_FOR)));
+            deletedUids.put(rss.getMetadata().getUid(), Instant.now());
+        }
         forget(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
     }
 
