@@ -23,18 +23,19 @@ public final class PodProcesses {
 
     /** PIDs of live processes whose environment carries the marker of this pod UID. */
     public static List<Long> find(String podUid) {
-        byte[] needle = (UID_VAR + "=" + podUid + "\0").getBytes(StandardCharsets.UTF_8);
-        byte[] needleAtStart = needle;
+        return find(List.of(podUid));
+    }
+
+    /** PIDs of live processes whose environment carries the marker of any of these pod UIDs (one pass over /proc). */
+    public static List<Long> find(java.util.Collection<String> podUids) {
+        List<byte[]> needles = podUids.stream()
+                .map(uid -> (UID_VAR + "=" + uid + "\0").getBytes(StandardCharsets.UTF_8)).toList();
         List<Long> pids = new ArrayList<>();
         long self = ProcessHandle.current().pid();
         try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) entries::iterator) {
                 String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                long pid = Long.parseLong(name);
-                if (pid == self) {
+                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
                     continue;
                 }
                 byte[] env;
@@ -43,8 +44,8 @@ public final class PodProcesses {
                 } catch (IOException | SecurityException e) {
                     continue; // gone, or not ours
                 }
-                if (containsEntry(env, needleAtStart)) {
-                    pids.add(pid);
+                if (needles.stream().anyMatch(needle -> containsEntry(env, needle))) {
+                    pids.add(Long.parseLong(name));
                 }
             }
         } catch (IOException e) {
@@ -55,62 +56,18 @@ public final class PodProcesses {
 
     /** SIGKILLs every process of the pod, repeating until none is left (a dying shell may fork once more). */
     public static int killAll(String podUid) {
-        int killed = 0;
-        for (int round = 0; round < 20; round++) {
-            List<Long> pids = find(podUid);
-            if (pids.isEmpty()) {
-                return killed;
-            }
-            for (long pid : pids) {
-                ProcessHandle.of(pid).ifPresent(h -> {
-                    h.descendants().forEach(ProcessHandle::destroyForcibly);
-                    h.destroyForcibly();
-                });
-                killed++;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return killed;
-            }
-        }
-        return killed;
+        return killAll(List.of(podUid));
     }
 
     /**
      * SIGKILLs every process of every given pod, finding them in one pass over {@code /proc} per round (not one pass
-     * per pod): the processes of all the pods die together, as in one power cut. Returns how many were killed.
+     * per pod): the processes of all the pods die together, as in one power cut. Repeats until none is left (a dying
+     * shell may fork once more). Returns how many were killed.
      */
     public static int killAll(java.util.Collection<String> podUids) {
-        List<byte[]> needles = podUids.stream()
-                .map(uid -> (UID_VAR + "=" + uid + "\0").getBytes(StandardCharsets.UTF_8)).toList();
         int killed = 0;
-        long self = ProcessHandle.current().pid();
-        for (int round = 0; round < 20 && !needles.isEmpty(); round++) {
-            List<Long> pids = new ArrayList<>();
-            try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-                for (Path p : (Iterable<Path>) entries::iterator) {
-                    String name = p.getFileName().toString();
-                    if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
-                        continue;
-                    }
-                    byte[] env;
-                    try {
-                        env = Files.readAllBytes(p.resolve("environ"));
-                    } catch (IOException | SecurityException e) {
-                        continue;
-                    }
-                    for (byte[] needle : needles) {
-                        if (containsEntry(env, needle)) {
-                            pids.add(Long.parseLong(name));
-                            break;
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot list /proc", e);
-            }
+        for (int round = 0; round < 20 && !podUids.isEmpty(); round++) {
+            List<Long> pids = find(podUids);
             if (pids.isEmpty()) {
                 return killed;
             }

@@ -155,15 +155,7 @@ class SimulatedClusterTest {
     void cutPowerKillsDaemonsAndRecreatesPodsWithTheirData() throws Exception {
         cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-f", "pw", 2)).create();
         List<Pod> pods = cluster.awaitPods("ns-f", "pw", 2, WAIT);
-        // a detached daemon in each pod, as a hook would start it
-        var pids = new java.util.ArrayList<Long>();
-        for (Pod p : pods) {
-            var pb = new ProcessBuilder("setsid", "sh", "-c", "sleep 600 </dev/null >/dev/null 2>&1 & echo $!");
-            pb.environment().put(PodProcesses.UID_VAR, p.getMetadata().getUid());
-            Process proc = pb.start();
-            pids.add(Long.parseLong(new String(proc.getInputStream().readAllBytes()).trim()));
-            proc.waitFor(5, TimeUnit.SECONDS);
-        }
+        List<Long> pids = startDaemons(pods);
         for (long pid : pids) {
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "daemon " + pid + " runs");
         }
@@ -183,14 +175,7 @@ class SimulatedClusterTest {
         int n = 6;
         cluster.client().apps().statefulSets().resource(DemoApp.statefulSet("ns-at", "at", n)).create();
         List<Pod> pods = cluster.awaitPods("ns-at", "at", n, WAIT);
-        var pids = new java.util.ArrayList<Long>();
-        for (Pod p : pods) {
-            var pb = new ProcessBuilder("setsid", "sh", "-c", "sleep 600 </dev/null >/dev/null 2>&1 & echo $!");
-            pb.environment().put(PodProcesses.UID_VAR, p.getMetadata().getUid());
-            Process proc = pb.start();
-            pids.add(Long.parseLong(new String(proc.getInputStream().readAllBytes()).trim()));
-            proc.waitFor(5, TimeUnit.SECONDS);
-        }
+        List<Long> pids = startDaemons(pods);
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (var watch = cluster.client().pods().inNamespace("ns-at").watch(new io.fabric8.kubernetes.client.Watcher<Pod>() {
             @Override
@@ -299,5 +284,18 @@ class SimulatedClusterTest {
         }
         assertEquals(1, cluster.writeCount(), () -> String.valueOf(cluster.writes()));
         assertEquals(List.of("POST /api/v1/namespaces/ns-g/configmaps"), cluster.writes());
+    }
+
+    /** A detached daemon in each pod, as a hook would start it; their PIDs. */
+    private static List<Long> startDaemons(List<Pod> pods) throws Exception {
+        List<Long> pids = new java.util.ArrayList<>();
+        for (Pod p : pods) {
+            var pb = new ProcessBuilder("setsid", "sh", "-c", "sleep 600 </dev/null >/dev/null 2>&1 & echo $!");
+            pb.environment().put(PodProcesses.UID_VAR, p.getMetadata().getUid());
+            Process proc = pb.start();
+            pids.add(Long.parseLong(new String(proc.getInputStream().readAllBytes()).trim()));
+            proc.waitFor(5, TimeUnit.SECONDS);
+        }
+        return pids;
     }
 }
