@@ -1,8 +1,9 @@
 # The Makefile targets are the project's interface. Every target runs on a machine without Docker or a cluster,
-# except `native` (needs GraalVM/Mandrel) and `run` (needs a kube context).
+# except `native` (needs GraalVM/Mandrel), `run` (needs a kube context) and `cluster-demo`/`cluster-lights-out` (need
+# the local control plane of `make cluster`).
 MVN ?= mvn -B
 
-.PHONY: test test-fast test-control-plane cluster cluster-stop cluster-build demo bench manifests bundle helm release-manifests image run native clean
+.PHONY: test test-fast test-control-plane cluster cluster-stop cluster-build cluster-demo cluster-lights-out demo bench manifests bundle helm release-manifests image run native clean
 
 ## test: every tier that can run here (planner, operator against the in-memory API server, real Galera)
 test:
@@ -68,9 +69,13 @@ image:
 		exit 2; \
 	fi
 
-## run: the operator against the current kube context (the CRD must be installed first)
+## run: the operator (Quarkus dev mode: live reload, leader election off) against the current kube context, watching
+## every namespace; the CRD must be installed first (make cluster-demo does). Dev Services are off: no Docker.
 run:
-	$(MVN) quarkus:dev
+	@if [ -z "$$KUBECONFIG" ] && [ ! -f "$$HOME/.kube/config" ]; then \
+		echo "make run: no kube context (KUBECONFIG is unset and ~/.kube/config is missing)."; \
+		echo "  A local control plane, no Docker: make cluster && eval \"\$$(scripts/control-plane.sh env)\""; exit 2; fi
+	$(MVN) quarkus:dev -Dquarkus.kubernetes-client.devservices.enabled=false -Dquarkus.analytics.disabled=true
 
 ## native: a native executable; needs GraalVM or Mandrel (not available on the CI machines)
 native:
@@ -88,9 +93,19 @@ cluster: cluster-build
 	scripts/control-plane.sh start
 	@scripts/control-plane.sh env
 
-## cluster-stop: stop it
+## cluster-stop: stop it (and the demo apps started on it)
 cluster-stop:
 	scripts/control-plane.sh stop
+
+## cluster-demo: on the running control plane, the CRD and the demo app of examples/demo (namespace NS, default
+## rss-demo; REPLICAS, default 3) with KWOK running its hooks as local processes; then make run, kubectl get rss -w
+cluster-demo:
+	scripts/control-plane.sh demo $(or $(NS),rss-demo) $(or $(REPLICAS),3)
+
+## cluster-lights-out: cut the demo's power (every copy's app killed at once; NEWEST=2: copy 2 holds the newest
+## data), then watch the operator recover it; scripts/control-plane.sh demo-check shows the app's side
+cluster-lights-out:
+	scripts/control-plane.sh lights-out $(or $(NS),rss-demo) $(NEWEST)
 
 ## test-control-plane: only the real-control-plane tier (src/test/java/org/clusterlabs/rss/controlplane)
 test-control-plane: cluster-build

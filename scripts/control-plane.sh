@@ -11,6 +11,18 @@
 #   scripts/control-plane.sh kill C   SIGKILL one component (etcd, kube-apiserver, ...), as a crash would
 #   scripts/control-plane.sh restart C  start etcd or kube-apiserver again with the same flags (tests of faults)
 #
+# The demo app (examples/demo) on this control plane, for a walkthrough with `make run` (README, docs/testing.md):
+#   scripts/control-plane.sh demo [NS] [REPLICAS]   CRD, namespace NS (default rss-demo), per-pod data dirs and KWOK
+#                                                   Execs (ordinals 0-4), then a ReplicatedStatefulSet `demo` (3)
+#   scripts/control-plane.sh demo-yaml [NS] [REPLICAS]   print that ReplicatedStatefulSet instead of applying it
+#   scripts/control-plane.sh lights-out [NS] [NEWEST]    cut the power: SIGKILL every copy's app at once (between two
+#                                                   writes); with NEWEST (an ordinal) the other copies lose their
+#                                                   last entries first, so that copy is the one to seed
+#   scripts/control-plane.sh demo-check [NS]        the app's side: each copy's sequence and role, the acknowledged
+#                                                   writes, seeds since the lights-out, and whether any ack was lost
+#   scripts/control-plane.sh demo-watch [NS]        kubectl get rss -w with the epoch and the seed's sequence
+#   scripts/control-plane.sh demo-delete [NS]       delete it (while the operator runs), stop its apps, drop its data
+#
 # Settings (environment): RSS_CP_CACHE (default ~/.cache/rss-operator), RSS_CP_DIR (runtime data), and the ports
 # RSS_CP_ETCD_PORT (the etcd peer port is +1), RSS_CP_APISERVER_PORT, RSS_CP_KCM_PORT, RSS_CP_SCHED_PORT,
 # RSS_CP_KWOK_PORT. By default each checkout gets its own slot (from a checksum of its path): ports 20000 + 10*slot
@@ -320,6 +332,7 @@ NODE
 # ----------------------------------------------------------------------------------------------------------- stop
 cmd_stop() {
   local c pid
+  stop_demo_apps "${1:-}"
   for c in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
     [ -f "$RUN/$c.pid" ] || continue
     pid="$(cat "$RUN/$c.pid")"
@@ -372,6 +385,244 @@ cmd_status() {
   return $rc
 }
 
+# ----------------------------------------------------------------------------------------------------------- demo
+# The demo app of examples/demo on this control plane, as the tier's tests run it (DemoOnControlPlane): KWOK plays the
+# kubelet, so an exec into a pod runs as a local process, in the pod's data directory (its "volume") with the demo's
+# environment, as the pod's KWOK Exec object says. The "network" is a directory of links, one per pod FQDN.
+DEMO_NAME=demo
+DEMO_ORDINALS=5
+DEMO_HOOKS=(sequence seed primary secondary status stop)
+
+demo_ns() { echo "${1:-rss-demo}"; }
+demo_work() { echo "$RUN/demo/$1"; }
+
+need_cluster() {
+  [ -f "$RUN/kubeconfig" ] && kc get --raw /readyz > /dev/null 2>&1 \
+    || die "the control plane is not running: make cluster (or $0 start) first"
+}
+
+# whether a copy's app runs: its daemon's process exists and is not a zombie (as examples/demo/hooks/lib.sh sees it)
+daemon_alive() {
+  local pid state
+  pid="$(cat "$1/daemon.pid" 2>/dev/null)" || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+  state="$(sed -n 's/^.*) \(.\).*$/\1/p' "/proc/$pid/stat" 2>/dev/null)"
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# SIGKILLs the app (daemon) of every copy in WORK, while holding the demo group's lock: between two of its writes,
+# as a power cut that every copy sees at the same instant. Optional extra shell runs under the same lock.
+kill_daemons() {
+  local work="$1" ns="$2" extra="${3:-}"
+  [ -d "$work/_net" ] || return 0
+  mkdir -p "$work/_net/_locks"
+  flock -w 30 "$work/_net/_locks/$ns.$DEMO_NAME" sh -c '
+    for f in "$1"/*/daemon.pid; do [ -s "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
+    '"$extra"'
+    exit 0' sh "$work" || die "could not take the demo group's lock $work/_net/_locks/$ns.$DEMO_NAME"
+  local d _
+  for d in "$work"/*/; do # a SIGKILLed process is gone a moment later
+    for _ in $(seq 1 50); do daemon_alive "$d" || break; sleep 0.1; done
+  done
+}
+
+# the demo's ReplicatedStatefulSet: hooks are local files, named by absolute path (the wrappers in $work/_hooks)
+demo_yaml() {
+  local ns="$1" replicas="$2" hooks; hooks="$(demo_work "$ns")/_hooks"
+  cat <<YAML
+apiVersion: clusterlabs.org/v1alpha1
+kind: ReplicatedStatefulSet
+metadata: {name: $DEMO_NAME, namespace: $ns}
+spec:
+  replicas: $replicas
+  template:
+    metadata: {labels: {app: $DEMO_NAME}}
+    spec:
+      containers:
+      - {name: app, image: "demo:kwok", command: ["sleep", "infinity"]}
+  servicePorts:
+  - {name: app, port: 5000}
+  hooks:
+    container: app
+    sequence: {command: ["$hooks/sequence"], timeout: 20s}
+    seed: {command: ["$hooks/seed"], timeout: 20s}
+    primary: {command: ["$hooks/primary"], timeout: 20s}
+    secondary: {command: ["$hooks/secondary"], timeout: 20s}
+    status: {command: ["$hooks/status"], timeout: 10s, period: 2s}
+    stop: {command: ["$hooks/stop"], timeout: 20s}
+YAML
+}
+
+# one wrapper per hook: logs each run's start and exit code in the copy's hooks.log, then runs examples/demo's hook
+write_hook_wrappers() {
+  local dir="$1/_hooks" real h; real="$(cd "$HERE/../examples/demo/hooks" && pwd)"
+  mkdir -p "$dir"
+  for h in "${DEMO_HOOKS[@]}"; do
+    cat > "$dir/$h" <<WRAP
+#!/bin/sh
+# logs each run of the demo's $h hook in the copy's data directory, then runs it
+log="\${DEMO_DATA_DIR:?}/hooks.log"
+echo "\$(date +%s%3N) start $h" >> "\$log"
+"$real/$h" "\$@"
+rc=\$?
+echo "\$(date +%s%3N) end $h \$rc" >> "\$log"
+exit \$rc
+WRAP
+    chmod 755 "$dir/$h"
+  done
+}
+
+# KWOK's Exec for one pod: execs into its container "app" run in its data directory with the demo's environment
+apply_exec() {
+  local ns="$1" work="$2" i="$3"
+  local pod="$DEMO_NAME-$i"; local fqdn="$pod.$DEMO_NAME.$ns.svc"; local data="$work/$pod"
+  mkdir -p "$data"
+  ln -sfn "$data" "$work/_net/$fqdn" # the "network": these pods always exist
+  kc apply --server-side -f - > /dev/null <<EXEC
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Exec
+metadata: {name: $pod, namespace: $ns}
+spec:
+  execs:
+  - containers: [app]
+    local:
+      workDir: "$data"
+      envs:
+      - {name: HOME, value: "$data"}
+      - {name: LANG, value: C.UTF-8}
+      - {name: HOSTNAME, value: $pod}
+      - {name: POD_NAME, value: $pod}
+      - {name: POD_NAMESPACE, value: $ns}
+      - {name: POD_ORDINAL, value: "$i"}
+      - {name: SERVICE_NAME, value: $DEMO_NAME}
+      - {name: POD_FQDN, value: $fqdn}
+      - {name: DEMO_DATA_DIR, value: "$data"}
+      - {name: RSS_SIM_NET_DIR, value: "$work/_net"}
+EXEC
+}
+
+# demo [NS] [REPLICAS]: everything the demo app needs in NS, then its ReplicatedStatefulSet (unless PRINT_ONLY=1)
+cmd_demo() {
+  local ns; ns="$(demo_ns "${1:-}")"; local replicas="${2:-3}" work; work="$(demo_work "$ns")"
+  [[ "$replicas" =~ ^[0-9]+$ ]] && [ "$replicas" -le "$DEMO_ORDINALS" ] \
+    || die "replicas must be 0 to $DEMO_ORDINALS (KWOK Execs exist for ordinals 0-$((DEMO_ORDINALS - 1)))"
+  need_cluster
+  if kc get rss "$DEMO_NAME" -n "$ns" > /dev/null 2>&1; then
+    die "rss/$DEMO_NAME already exists in $ns (its data: $work); '$0 demo-delete $ns' first, or edit it: kubectl -n $ns patch rss $DEMO_NAME --type=merge -p '{\"spec\":{\"replicas\":5}}'"
+  fi
+  log "installing the CRD (server-side apply of helm/rss-operator/files/crds)"
+  kc apply --server-side --force-conflicts -f "$HERE/../helm/rss-operator/files/crds/" > /dev/null
+  wait_for "CRD replicatedstatefulsets.clusterlabs.org" 30 \
+    kc wait --for=condition=Established crd/replicatedstatefulsets.clusterlabs.org --timeout=1s
+  if [ "$(kc get namespace "$ns" -o jsonpath='{.status.phase}' 2>/dev/null)" = Terminating ]; then
+    log "waiting for the earlier namespace $ns to be deleted"
+    local end=$((SECONDS + 90))
+    while kc get namespace "$ns" > /dev/null 2>&1; do
+      [ $SECONDS -lt $end ] || die "namespace $ns still Terminating after 90 s (an object's finalizer? is the operator running?)"
+      sleep 0.5
+    done
+  fi
+  kc get namespace "$ns" > /dev/null 2>&1 || kc create namespace "$ns" > /dev/null
+  wait_for "namespace $ns (its default ServiceAccount)" 60 kc get serviceaccount default -n "$ns"
+  kill_daemons "$work" "$ns" # of an earlier run
+  rm -rf "$work"; mkdir -p "$work/_net"
+  write_hook_wrappers "$work"
+  local i
+  for i in $(seq 0 $((DEMO_ORDINALS - 1))); do apply_exec "$ns" "$work" "$i"; done
+  log "KWOK Execs for $DEMO_NAME-0..$((DEMO_ORDINALS - 1)) in $ns: hooks run locally, data in $work/$DEMO_NAME-<ordinal>"
+  if [ "${PRINT_ONLY:-0}" = 1 ]; then demo_yaml "$ns" "$replicas"; return 0; fi
+  demo_yaml "$ns" "$replicas" | kc create -f - > /dev/null
+  log "created rss/$DEMO_NAME in $ns with $replicas replicas. The operator must run (make run). Watch it:"
+  echo "  kubectl get rss -n $ns -w       # or, with the epoch: $0 demo-watch $ns"
+  echo "  kubectl get pods,statefulset,svc -n $ns; kubectl get events -n $ns --sort-by=.lastTimestamp"
+  echo "  $0 demo-check $ns        # the app's side: sequences, roles, acknowledged writes"
+  echo "  $0 lights-out $ns [2]    # cut the power (2: copy 2 holds the newest data)"
+}
+
+# lights-out [NS] [NEWEST]: every copy's app SIGKILLed at once; the pods stay, their status hooks now say "not running"
+cmd_lights_out() {
+  local ns; ns="$(demo_ns "${1:-}")"; local newest="${2:-}" work; work="$(demo_work "$ns")"
+  [ -d "$work/_net" ] || die "no demo in $ns ($work): $0 demo $ns first"
+  local extra="" i n=0 epoch
+  if [ -n "$newest" ]; then
+    [[ "$newest" =~ ^[0-9]+$ ]] || die "NEWEST is an ordinal (0, 1, 2...)"
+    for i in $(seq 0 $((DEMO_ORDINALS - 1))); do
+      [ "$i" = "$newest" ] && continue
+      [ -s "$work/$DEMO_NAME-$i/log" ] || continue
+      n=$((n + 1)) # copy i stopped n writes before the newest one
+      extra+="f='$work/$DEMO_NAME-$i/log'; head -n -$n \"\$f\" > \"\$f.t\" && mv \"\$f.t\" \"\$f\" || exit 1; "
+    done
+  fi
+  epoch="$(kc get rss "$DEMO_NAME" -n "$ns" -o jsonpath='{.status.epoch}' 2>/dev/null || true)"
+  date +%s%3N > "$work/lights-out.ms"
+  kill_daemons "$work" "$ns" "$extra"
+  log "lights-out in $ns (epoch ${epoch:-?}): every copy's app killed at once${newest:+; $DEMO_NAME-$newest holds the newest data}"
+  echo "  the operator's status checks now see the copies stopped; it collects their sequences, seeds the highest"
+  echo "  (ties: the lowest ordinal) and starts the others: kubectl get rss -n $ns -w; then $0 demo-check $ns"
+}
+
+# demo-check [NS]: what the app says. Exit 1 if an acknowledged entry is missing from a running copy's log.
+cmd_demo_check() {
+  local ns; ns="$(demo_ns "${1:-}")"; local work; work="$(demo_work "$ns")"
+  [ -d "$work/_net" ] || die "no demo in $ns ($work): $0 demo $ns first"
+  local acked="$work/_acked.snapshot" since=0 i d pod seq role app lost=0 bad running=0
+  [ -f "$work/lights-out.ms" ] && since="$(cat "$work/lights-out.ms")"
+  # the acknowledged entries first: an entry is acknowledged only once it is in every live member's log
+  cp "$work/_net/_acked/$ns.$DEMO_NAME" "$acked" 2>/dev/null || : > "$acked"
+  printf '%-8s %9s  %-9s %-8s %s\n' COPY SEQUENCE ROLE APP "SEEDS SINCE LIGHTS-OUT"
+  for i in $(seq 0 $((DEMO_ORDINALS - 1))); do
+    pod="$DEMO_NAME-$i"; d="$work/$pod"
+    [ -e "$d/log" ] || [ -e "$d/hooks.log" ] || continue
+    seq="$(awk 'END { print NR }' "$d/log" 2>/dev/null || echo 0)"
+    role="$(cat "$d/role" 2>/dev/null || echo -)"
+    app=stopped
+    daemon_alive "$d" && app=running && running=$((running + 1))
+    printf '%-8s %9s  %-9s %-8s %s\n' "$pod" "$seq" "$role" "$app" \
+      "$(awk -v s="$since" '$2 == "start" && $3 == "seed" && $1 >= s { n++ } END { print n + 0 }' "$d/hooks.log" 2>/dev/null)"
+    if [ "$app" = running ]; then
+      # every acknowledged entry "N WRITER TOKEN" must be line N of a running copy's log
+      bad="$(awk 'NR == FNR { line[FNR] = $0; next } line[$1] != $0 { n++ } END { print n + 0 }' "$d/log" "$acked")"
+      [ "$bad" = 0 ] || { echo "  $pod: $bad acknowledged entries missing or different"; lost=1; }
+    fi
+  done
+  echo "acknowledged writes: $(wc -l < "$acked") (last: $(tail -n 1 "$acked"))"
+  [ "$lost" = 0 ] || return 1
+  if [ "$running" = 0 ]; then echo "no copy runs (yet): nothing to check"
+  else echo "no acknowledged write lost on the $running running copies"; fi
+}
+
+# demo-watch [NS]: kubectl get rss -w, with the epoch and the seed's sequence (not among the printer columns)
+cmd_demo_watch() {
+  local ns; ns="$(demo_ns "${1:-}")"
+  need_cluster
+  kc get rss -n "$ns" -w -o custom-columns='NAME:.metadata.name,PHASE:.status.phase,EPOCH:.status.epoch,SEED:.status.seed.pod,SEQUENCE:.status.seed.sequence,PRIMARIES:.status.primaries,READY:.status.ready'
+}
+
+# demo-delete [NS]: the resource deleted while the operator runs (it removes its finalizer), then the namespace
+cmd_demo_delete() {
+  local ns; ns="$(demo_ns "${1:-}")"; local work; work="$(demo_work "$ns")"
+  need_cluster
+  if kc get rss "$DEMO_NAME" -n "$ns" > /dev/null 2>&1; then
+    kc delete rss "$DEMO_NAME" -n "$ns" --wait=true --timeout=45s > /dev/null \
+      || log "rss/$DEMO_NAME kept its finalizer (is the operator running?); removing it by hand"
+    kc patch rss "$DEMO_NAME" -n "$ns" --type=merge -p '{"metadata":{"finalizers":null}}' > /dev/null 2>&1 || true
+  fi
+  kc delete namespace "$ns" --wait=false --ignore-not-found > /dev/null
+  kill_daemons "$work" "$ns"
+  rm -rf "$work"
+  log "demo in $ns deleted (namespace terminating, apps stopped, $work removed)"
+}
+
+# every demo app of this control plane (all namespaces), when it stops: KWOK does not kill a pod's local processes
+stop_demo_apps() {
+  local w
+  for w in "$RUN"/demo/*/; do
+    [ -d "$w/_net" ] || continue
+    kill_daemons "${w%/}" "$(basename "$w")"
+    [ "${1:-}" = quiet ] || log "stopped the demo apps of $(basename "$w")"
+  done
+}
+
 case "${1:-}" in
   build) shift; cmd_build "$@" ;;
   start) cmd_start ;;
@@ -379,7 +630,16 @@ case "${1:-}" in
   status) cmd_status ;;
   kill) shift; cmd_kill "$@" ;;
   restart) shift; cmd_restart "$@" ;;
-  env) echo "export KUBECONFIG=$RUN/kubeconfig" ;;
+  env) echo "export KUBECONFIG=$RUN/kubeconfig"
+       command -v kubectl > /dev/null 2>&1 || echo "export PATH=\"$BIN:\$PATH\"  # kubectl" ;;
+  demo) shift; cmd_demo "$@" ;;
+  demo-yaml) shift; PRINT_ONLY=1 cmd_demo "$@" ;;
+  lights-out) shift; cmd_lights_out "$@" ;;
+  demo-check) shift; cmd_demo_check "$@" ;;
+  demo-watch) shift; cmd_demo_watch "$@" ;;
+  demo-delete) shift; cmd_demo_delete "$@" ;;
   paths) echo "BIN=$BIN"; echo "RUN=$RUN"; echo "KUBECONFIG=$RUN/kubeconfig"; echo "APISERVER=https://127.0.0.1:${APISERVER_PORT}" ;;
-  *) echo "usage: $0 build|start|stop|env|status|paths|kill COMPONENT|restart etcd|kube-apiserver" >&2; exit 2 ;;
+  *) echo "usage: $0 build|start|stop|env|status|paths|kill COMPONENT|restart etcd|kube-apiserver" >&2
+     echo "       $0 demo [NS] [REPLICAS]|demo-yaml [NS] [REPLICAS]|lights-out [NS] [NEWEST]|demo-check [NS]|demo-watch [NS]|demo-delete [NS]" >&2
+     exit 2 ;;
 esac
