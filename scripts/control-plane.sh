@@ -428,7 +428,9 @@ kill_daemons() {
 
 # the demo's ReplicatedStatefulSet: hooks are local files, named by absolute path (the wrappers in $work/_hooks)
 demo_yaml() {
-  local ns="$1" replicas="$2" hooks; hooks="$(demo_work "$ns")/_hooks"
+  local ns="$1" replicas="$2" hooks node=""; hooks="$(demo_work "$ns")/_hooks"
+  [ -x "$BIN/kube-scheduler" ] || node="
+      nodeName: kwok-node-0" # no scheduler: the pods name their node
   cat <<YAML
 apiVersion: clusterlabs.org/v1alpha1
 kind: ReplicatedStatefulSet
@@ -437,7 +439,7 @@ spec:
   replicas: $replicas
   template:
     metadata: {labels: {app: $DEMO_NAME}}
-    spec:
+    spec:$node
       containers:
       - {name: app, image: "demo:kwok", command: ["sleep", "infinity"]}
   servicePorts:
@@ -585,7 +587,7 @@ cmd_demo_check() {
       [ "$bad" = 0 ] || { echo "  $pod: $bad acknowledged entries missing or different"; lost=1; }
     fi
   done
-  echo "acknowledged writes: $(wc -l < "$acked") (last: $(tail -n 1 "$acked"))"
+  echo "acknowledged writes: $(wc -l < "$acked") (last: $(tail -n 1 "$acked" | grep . || echo none))"
   [ "$lost" = 0 ] || return 1
   if [ "$running" = 0 ]; then echo "no copy runs (yet): nothing to check"
   else echo "no acknowledged write lost on the $running running copies"; fi
