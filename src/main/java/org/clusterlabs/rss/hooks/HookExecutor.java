@@ -224,6 +224,10 @@ public class HookExecutor {
                 finish(new HookOutcome.ConnectionLost("the hook runner is shutting down; the hook did not run"));
                 return;
             }
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("exec of the %s hook on %s/%s, after %d ms in the queue", inv.hook().tag(),
+                        inv.namespace(), inv.pod(), (startedAt - queuedAt) / 1_000_000);
+            }
             try {
                 var pods = client.pods().inNamespace(inv.namespace());
                 ExecWatch w = (cachedPod != null ? pods.resource(cachedPod) : pods.withName(inv.pod()))
@@ -330,6 +334,8 @@ public class HookExecutor {
                 if (metrics != null) {
                     metrics.hookFinished(inv.ownerKey(), inv.hook().tag(), outcome.tag(), duration);
                 }
+                LOG.debugf("the %s hook on %s/%s ended: %s after %d ms", inv.hook().tag(), inv.namespace(), inv.pod(),
+                        outcome, duration.toMillis());
                 if (HookResults.isFailure(result)) {
                     LOG.warnf("hook failed: pod=%s/%s hook=%s outcome=%s duration=%dms stderr=%s", inv.namespace(),
                             inv.pod(), inv.hook().tag(), outcome, duration.toMillis(),

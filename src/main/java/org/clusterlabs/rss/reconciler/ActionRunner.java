@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.clusterlabs.rss.api.v1alpha1.HookSpec;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.hooks.HookExecutor;
@@ -56,8 +55,8 @@ public class ActionRunner {
      * then reads no pod from the API server).
      */
     public ControlPass.Actuator forPass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake,
-            Collection<Pod> cachedPods, Function<String, Optional<Pod>> livePods) {
-        return new Pass(rss, ledger, wake, cachedPods, livePods);
+            Collection<Pod> cachedPods) {
+        return new Pass(rss, ledger, wake, cachedPods);
     }
 
     /** How long after its start a hook the operator stopped waiting for may still run in the pod. */
@@ -72,14 +71,11 @@ public class ActionRunner {
         private final Map<Action, List<HookInvocation>> prepared = new HashMap<>();
         private final Set<String> unlabelled = new HashSet<>();
         private final Map<String, Pod> cachedPods = new HashMap<>();
-        private final Function<String, Optional<Pod>> livePods;
 
-        Pass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake, Collection<Pod> cachedPods,
-                Function<String, Optional<Pod>> livePods) {
+        Pass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake, Collection<Pod> cachedPods) {
             this.rss = rss;
             this.ledger = ledger;
             this.wake = wake;
-            this.livePods = livePods;
             cachedPods.forEach(p -> this.cachedPods.put(p.getMetadata().getName(), p));
         }
 
@@ -160,19 +156,29 @@ public class ActionRunner {
 
         /**
          * Every peer is still the pod this pass saw running: present, with the same UID, not going away. Asked
-         * right before the exec starts, because the pass planned on what it saw then.
+         * right before the exec starts, because the pass planned on what it saw then, and asked of the API server,
+         * because the informer cache may not have seen a deletion yet.
          */
         private Optional<String> peersStillThere(List<String> peers) {
+            if (peers.isEmpty()) {
+                return Optional.empty();
+            }
+            Map<String, Pod> current;
+            try {
+                current = pods.current(rss);
+            } catch (RuntimeException e) {
+                return Optional.of("the peers' pods could not be read: " + e.getMessage());
+            }
             for (String peer : peers) {
                 Pod planned = cachedPods.get(peer);
-                Optional<Pod> now = livePods.apply(peer);
-                if (planned == null || now.isEmpty()) {
+                Pod now = current.get(peer);
+                if (planned == null || now == null) {
                     return Optional.of("the pod of peer " + peer + " is gone since the pass planned");
                 }
-                if (!now.get().getMetadata().getUid().equals(planned.getMetadata().getUid())) {
+                if (!now.getMetadata().getUid().equals(planned.getMetadata().getUid())) {
                     return Optional.of("the pod of peer " + peer + " was replaced since the pass planned");
                 }
-                if (now.get().getMetadata().getDeletionTimestamp() != null) {
+                if (now.getMetadata().getDeletionTimestamp() != null) {
                     return Optional.of("the pod of peer " + peer + " is being deleted");
                 }
             }

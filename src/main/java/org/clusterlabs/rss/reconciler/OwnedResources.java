@@ -5,8 +5,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.fabric8.kubernetes.api.model.Service;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
@@ -21,14 +25,34 @@ public class OwnedResources {
 
     private static final Logger LOG = Logger.getLogger(OwnedResources.class);
 
+    private static final Conditions.Verdict SYNCED =
+            new Conditions.Verdict(true, "Synced", "the StatefulSet and Services match the spec");
+
     private final RssEvents events;
+    /** Per resource UID: what the owned resources were last found matching; while it holds, nothing is compared. */
+    private final Map<String, Matched> lastMatched = new ConcurrentHashMap<>();
+
+    /** The spec's generation, the decided size, and the versions of the owned resources as they were compared. */
+    private record Matched(Long generation, int replicas, Map<String, String> versions) {
+    }
 
     public OwnedResources(RssEvents events) {
         this.events = events;
     }
 
+    /**
+     * Brings the StatefulSet and Services to the spec, with the StatefulSet at {@code replicas}. The comparison
+     * (desired against actual, for each) is skipped while neither the spec, the size, nor any owned resource
+     * changed since they last matched: a pass that only runs hooks costs no comparison.
+     */
     Conditions.Verdict reconcile(ReplicatedStatefulSet rss, Context<ReplicatedStatefulSet> context, int replicas,
             Optional<StatefulSet> actual) {
+        Matched now = new Matched(rss.getMetadata().getGeneration(), replicas, versions(context, actual));
+        String uid = rss.getMetadata().getUid();
+        if (uid != null && now.equals(lastMatched.get(uid))) {
+            return SYNCED;
+        }
+        lastMatched.remove(uid == null ? "" : uid);
         context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.REPLICAS_KEY, replicas);
         String failure;
         try {
@@ -50,7 +74,26 @@ public class OwnedResources {
             events.warning(rss, RssEvents.STATEFULSET_NOT_UPDATED, kept.get());
             return new Conditions.Verdict(false, "ImmutableFieldChanged", kept.get());
         }
-        return new Conditions.Verdict(true, "Synced", "the StatefulSet and Services match the spec");
+        if (uid != null && actual.isPresent() && now.versions().size() == 3) {
+            lastMatched.put(uid, now);
+        }
+        return SYNCED;
+    }
+
+    void forget(ReplicatedStatefulSet rss) {
+        if (rss.getMetadata().getUid() != null) {
+            lastMatched.remove(rss.getMetadata().getUid());
+        }
+    }
+
+    private static Map<String, String> versions(Context<ReplicatedStatefulSet> context,
+            Optional<StatefulSet> actual) {
+        Map<String, String> versions = new TreeMap<>();
+        actual.ifPresent(s -> versions.put("StatefulSet/" + s.getMetadata().getName(),
+                s.getMetadata().getResourceVersion()));
+        context.getSecondaryResources(Service.class).forEach(s -> versions.put("Service/"
+                + s.getMetadata().getName(), s.getMetadata().getResourceVersion()));
+        return versions;
     }
 
     /**

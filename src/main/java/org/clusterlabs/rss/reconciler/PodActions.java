@@ -5,13 +5,19 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.recovery.Role;
 import org.clusterlabs.rss.resources.Labels;
 import org.jboss.logging.Logger;
 
-/** What the operator does to pods besides exec: their role label, and deletion. One request each, no reads. */
+/**
+ * What the operator does to pods besides exec: their role label, and deletion (one request each, no reads); and the
+ * one read that cannot trust the informer cache: which pods exist right before a start hook is given its peers.
+ */
 @ApplicationScoped
 public class PodActions {
 
@@ -40,6 +46,19 @@ public class PodActions {
             events.warning(rss, RssEvents.LABEL_FAILED, why);
             return false;
         }
+    }
+
+    /**
+     * The resource's pods as the API server has them now, by name. The informer cache may lag a deletion by more
+     * than the time between a pass and its exec, and a peer whose pod is gone must never be passed to a start hook.
+     */
+    Map<String, Pod> current(ReplicatedStatefulSet rss) {
+        Map<String, Pod> byName = new HashMap<>();
+        client.pods().inNamespace(rss.getMetadata().getNamespace())
+                .withLabel(Labels.NAME, Labels.selectorNameValue())
+                .withLabel(Labels.INSTANCE, rss.getMetadata().getName())
+                .list().getItems().forEach(p -> byName.put(p.getMetadata().getName(), p));
+        return byName;
     }
 
     void delete(ReplicatedStatefulSet rss, String pod, String why) {

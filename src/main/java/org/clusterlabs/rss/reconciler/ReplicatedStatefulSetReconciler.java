@@ -10,6 +10,7 @@ import org.clusterlabs.rss.recovery.ControlPass;
 import org.clusterlabs.rss.recovery.HookLedger;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -51,8 +52,10 @@ import org.jboss.logging.Logger;
  * pod labels, hooks), records what a user needs to see, and reschedules. Hook completions wake the resource up
  * through an inbound event source; the status period reschedules it otherwise.
  */
-// Not generation-aware: annotation changes (the force-seed request) must trigger a pass too.
-@ControllerConfiguration(name = ReplicatedStatefulSetReconciler.NAME, generationAwareEventProcessing = false)
+// Not generation-aware: annotation changes (the force-seed request) must trigger a pass too; status-only updates
+// (the operator's own writes) do not.
+@ControllerConfiguration(name = ReplicatedStatefulSetReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = IgnoreStatusOnlyUpdates.class))
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "patch", "delete"})
 // The exec call is authorized as create; some API-server versions check get for the WebSocket upgrade.
 @RBACRule(apiGroups = "", resources = "pods/exec", verbs = {"create", "get"})
@@ -141,6 +144,7 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
     public UpdateControl<ReplicatedStatefulSet> reconcile(ReplicatedStatefulSet rss,
             Context<ReplicatedStatefulSet> context) {
         Instant now = clock.instant();
+        long passStart = System.nanoTime();
         ReplicatedStatefulSetStatus before = StatusFence.copyOf(rss.getStatus());
         ReplicatedStatefulSetStatus status = StatusFence.copyOf(rss.getStatus());
         Long generation = rss.getMetadata().getGeneration();
@@ -173,8 +177,9 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
         ClusterView view = ClusterViewFactory.build(rss, sts, pods, name -> nodes.get(new ResourceID(name)), ledger,
                 hooks.lateStartBudget(), config.seedRetryBackoff(), now);
         ControlPass.Outcome outcome = pass.run(view, fence, runner.forPass(rss, ledger, hookResults::propagateEvent,
-                pods, name -> podSource(context).get(new ResourceID(name, rss.getMetadata().getNamespace()))));
+                pods));
         Decision decision = outcome.decision();
+        long acted = System.nanoTime();
         if (outcome instanceof ControlPass.Outcome.Conflict) {
             LOG.debugf("status of %s/%s changed since it was observed: nothing was run, planning again",
                     rss.getMetadata().getNamespace(), rss.getMetadata().getName());
@@ -199,11 +204,18 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
             after.setConditions(Conditions.with(after.getConditions(), Conditions.RECONCILE_ERROR, false,
                     "Reconciled", "the last reconcile succeeded", generation, now));
         }
+        long synced = System.nanoTime();
         StatusComposer.compose(after, current, view, decision, ledger, sts, now);
         metrics.observe(current, before, after, now);
         UpdateControl<ReplicatedStatefulSet> control = finish(fence, StatusFence.copyOf(current.getStatus()), after,
                 Optional.of(ClusterViewFactory.statusPeriod(rss.getSpec())));
         removeConsumedForceAnnotation(rss, context, view, decision);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("pass of %s/%s: %s; planned, recorded and launched in %d ms, dependents %d ms, status %d ms",
+                    rss.getMetadata().getNamespace(), rss.getMetadata().getName(), decision.actions(),
+                    (acted - passStart) / 1_000_000, (synced - acted) / 1_000_000,
+                    (System.nanoTime() - synced) / 1_000_000);
+        }
         return control;
     }
 
@@ -284,14 +296,9 @@ public class ReplicatedStatefulSetReconciler implements Reconciler<ReplicatedSta
     private void forget(ReplicatedStatefulSet rss) {
         ledgers.forget(rss.getMetadata().getNamespace(), rss.getMetadata().getName());
         completions.forget(rss);
+        dependents.forget(rss);
         events.forget(rss);
         metrics.forget(rss);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static InformerEventSource<Pod, ReplicatedStatefulSet> podSource(Context<ReplicatedStatefulSet> context) {
-        return (InformerEventSource<Pod, ReplicatedStatefulSet>) context.eventSourceRetriever()
-                .getEventSourceFor(Pod.class, PODS);
     }
 
     @SuppressWarnings("unchecked")

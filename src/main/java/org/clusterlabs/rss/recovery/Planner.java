@@ -11,7 +11,7 @@ import java.util.Optional;
 public final class Planner {
 
     public Decision decide(ClusterView view) {
-        return RoleLabels.prepend(view, decide(view, true));
+        return RoleLabels.add(view, decide(view, true));
     }
 
     private Decision decide(ClusterView view, boolean mayAssessFromLastStatus) {
@@ -33,8 +33,10 @@ public final class Planner {
                 && m.freshStatus().isEmpty());
         if (!unchecked.isEmpty() || !beingChecked.isEmpty()) {
             // Statuses due within half a period are checked too, so that checks come in rounds and leave room
-            // for decisions between them.
-            unchecked = ctx.members(m -> m.needsStatusCheck() || m.canRunHooks() && m.statusDueSoon());
+            // for decisions between them; the ones this decision waits for are asked first.
+            List<Member> round = new ArrayList<>(unchecked);
+            round.addAll(ctx.members(m -> !m.needsStatusCheck() && m.canRunHooks() && m.statusDueSoon()));
+            unchecked = round;
             List<Action> checks = unchecked.isEmpty() ? List.of()
                     : List.of(new Action.CheckStatus(PlanContext.pods(unchecked)));
             List<Member> awaited = new ArrayList<>(unchecked);

@@ -9,15 +9,17 @@ import java.util.stream.Collectors;
 /**
  * The role label each pod should carry, as actions of the decision. A label follows the copy's fresh status; without
  * one (after an operator restart, or while a check is due) it stays as it is, so clients keep their primaries. It is
- * removed before a copy is stopped or its pod deleted, and from a pod that is going away. Labels that are set come
- * before labels that are removed.
+ * removed before a copy is stopped or its pod deleted, and from a pod that is going away. Removals come first.
+ * Labels that are set come before removals when the pass has both (a copy joins the client Service before another
+ * leaves it: clients never lose two at once for a roll); otherwise after the other actions, so that a label patch
+ * never delays the next hook.
  */
 final class RoleLabels {
 
     private RoleLabels() {
     }
 
-    static Decision prepend(ClusterView view, Decision decision) {
+    static Decision add(ClusterView view, Decision decision) {
         Set<String> stopping = decision.actions().stream().map(RoleLabels::stopped).flatMap(Optional::stream)
                 .collect(Collectors.toSet());
         List<Action> labels = new ArrayList<>();
@@ -41,10 +43,18 @@ final class RoleLabels {
         if (labels.isEmpty()) {
             return decision;
         }
-        // A copy joins the client Service before another leaves it: clients never lose two at once for a roll.
-        labels.sort(java.util.Comparator.comparing(a -> ((Action.Label) a).role().isEmpty()));
-        labels.addAll(decision.actions());
-        return new Decision(decision.record(), labels, decision.assessment());
+        List<Action> set = labels.stream().filter(a -> ((Action.Label) a).role().isPresent()).toList();
+        List<Action> removed = labels.stream().filter(a -> ((Action.Label) a).role().isEmpty()).toList();
+        List<Action> actions = new ArrayList<>();
+        if (!removed.isEmpty()) {
+            actions.addAll(set);
+        }
+        actions.addAll(removed);
+        actions.addAll(decision.actions());
+        if (removed.isEmpty()) {
+            actions.addAll(set);
+        }
+        return new Decision(decision.record(), actions, decision.assessment());
     }
 
     private static Optional<String> stopped(Action action) {

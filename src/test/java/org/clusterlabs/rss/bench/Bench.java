@@ -119,6 +119,12 @@ public final class Bench {
                         OperatorBench.recovery(sim, n, policy, n == 3 ? runs : 1, delay);
                     }
                 }
+                if (System.getenv("BENCH_DEBUG") != null) {
+                    java.nio.file.Path kept = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                            "rss-bench-recovery.log");
+                    java.nio.file.Files.copy(op.log(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    System.out.println("  (operator log kept: " + kept + ")");
+                }
             }
         }
         if (all || sel.containsKey("footprint")) {

@@ -83,7 +83,10 @@ final class OperatorBench {
     }
 
     static OperatorProcess operator(SimulatedCluster sim, String identity) throws Exception {
-        OperatorProcess op = OperatorProcess.start(sim, identity, Map.of(), jvmOptions());
+        // BENCH_DEBUG=1: the operator logs at DEBUG, and its log is kept as <tmp>/rss-bench-<identity>.log
+        Map<String, String> env = System.getenv("BENCH_DEBUG") == null ? Map.of()
+                : Map.of("QUARKUS_LOG_CATEGORY__ORG_CLUSTERLABS__LEVEL", "DEBUG");
+        OperatorProcess op = OperatorProcess.start(sim, identity, env, jvmOptions());
         op.awaitReady(Duration.ofSeconds(120));
         return op;
     }
@@ -244,9 +247,11 @@ final class OperatorBench {
             results.add(new double[] {cp / wall, wall});
             if (System.getenv("BENCH_TRACE") != null) {
                 Instant t0 = firstSequence.get();
+                say("    t0 = " + t0 + "; columns: exec requested, started, ended (s after t0)");
                 for (ExecRecord e : after) {
                     if (e.namespace().equals(ns) && e.started() != null) {
-                        say(String.format(java.util.Locale.ROOT, "    %7.3f %7s %s %s exit=%s", 
+                        say(String.format(java.util.Locale.ROOT, "    %7.3f %7.3f %7s %s %s exit=%s",
+                                Duration.between(t0, e.requested()).toMillis() / 1000.0,
                                 Duration.between(t0, e.started()).toMillis() / 1000.0,
                                 e.ended() == null ? "-" : fmt(Duration.between(t0, e.ended()).toMillis() / 1000.0),
                                 e.pod(), e.argv(), e.exitCode()));

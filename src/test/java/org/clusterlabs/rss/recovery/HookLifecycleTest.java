@@ -212,8 +212,29 @@ class HookLifecycleTest {
     void aFreshStatusSetsTheLabel() {
         Decision d = Scenario.of(RUNNING_PRIMARY, NOT_RUNNING).member(0, m -> m.label = Optional.empty())
                 .member(1, m -> m.label = Optional.of(Role.PRIMARY)).decide();
-        assertTrue(d.actions().contains(new Action.Label("db-0", Optional.of(Role.PRIMARY))), d.toString());
-        assertTrue(d.actions().contains(new Action.Label("db-1", Optional.empty())), d.toString());
+        int set = d.actions().indexOf(new Action.Label("db-0", Optional.of(Role.PRIMARY)));
+        int removed = d.actions().indexOf(new Action.Label("db-1", Optional.empty()));
+        assertTrue(set >= 0 && removed > set, "a copy joins the client Service before another leaves: " + d);
+    }
+
+    @Test
+    void inAStatusRoundTheChecksTheDecisionWaitsForAreAskedFirst() {
+        // db-2 has no status yet (the decision waits for it); db-0 and db-1 are only due within half a period
+        Instant dueSoon = Scenario.NOW.minusSeconds(20);
+        Decision d = Scenario.of(RUNNING_PRIMARY, RUNNING_PRIMARY, null)
+                .member(0, m -> m.status = Optional.of(new Observed<>(RUNNING_PRIMARY, dueSoon)))
+                .member(1, m -> m.status = Optional.of(new Observed<>(RUNNING_PRIMARY, dueSoon))).decide();
+        assertEquals(List.of("db-2", "db-0", "db-1"), d.actionsOf(Action.CheckStatus.class).get(0).pods(),
+                d.toString());
+    }
+
+    @Test
+    void aLabelThatIsOnlySetComesAfterTheHooksItMustNotDelay() {
+        Decision d = Scenario.of(RUNNING_PRIMARY, NOT_RUNNING).member(0, m -> m.label = Optional.empty()).decide();
+        int label = d.actions().indexOf(new Action.Label("db-0", Optional.of(Role.PRIMARY)));
+        int start = d.actions().stream().filter(Action.StartPrimaries.class::isInstance).findFirst()
+                .map(d.actions()::indexOf).orElse(-1);
+        assertTrue(start >= 0 && label > start, d.actions().toString());
     }
 
     // ---------------------------------------------------------------- unknown sequences back off

@@ -286,6 +286,30 @@ class LightsOutRecoveryTest {
         assertThat(c.lost()).isEmpty();
     }
 
+    /**
+     * A node's own update starts a pass: with a status period of 10 minutes, only the node's event (its pods are
+     * not touched) can make the operator see, within seconds, that a copy's node is not Ready.
+     */
+    @Test
+    void aNodeUpdateAloneStartsAPass() {
+        LiveCluster c = new LiveCluster(SimulatedClusterResource.cluster(), "node-event", "db").create(3, r -> {
+            r.getSpec().getHooks().getStatus().setPeriod("600s");
+            return r;
+        });
+        created.add(c);
+        c.awaitRunning(3);
+        String node = c.client.pods().inNamespace("node-event").withName("db-1").get().getSpec().getNodeName();
+        sleep(Duration.ofSeconds(2)); // the passes of the formation are over
+        c.sim.setNodeConditionOnly(node, false);
+        try {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(c.status().getMembers())
+                    .filteredOn(m -> m.getPod().equals("db-1")).singleElement()
+                    .satisfies(m -> assertThat(m.getMessage()).contains("node is not Ready")));
+        } finally {
+            c.sim.setNodeConditionOnly(node, true);
+        }
+    }
+
     @Test
     void theForceSeedAnnotationIsHonouredOnceWithAWarningAndOverridesTheHighWaterMark() {
         LiveCluster c = cluster("force", 3);

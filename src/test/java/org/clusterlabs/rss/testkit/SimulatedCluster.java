@@ -392,16 +392,24 @@ public final class SimulatedCluster implements AutoCloseable {
      * NotReady, like an API server that cannot dial the kubelet.
      */
     public void setNodeReady(String node, boolean ready) {
-        nodeReady.put(node, ready);
-        ensureNode(node);
-        Node n = client.nodes().withName(node).get();
-        n.getStatus().setConditions(List.of(nodeCondition(ready)));
-        client.nodes().resource(n).updateStatus();
+        setNodeConditionOnly(node, ready);
         for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
             if (node.equals(p.getSpec().getNodeName())) {
                 setPodReadyCondition(p, ready);
             }
         }
+    }
+
+    /**
+     * Flips only the node's Ready condition, as in the moments before the node lifecycle controller marks its pods:
+     * no pod changes, so only the node's own event can tell the operator.
+     */
+    public void setNodeConditionOnly(String node, boolean ready) {
+        nodeReady.put(node, ready);
+        ensureNode(node);
+        Node n = client.nodes().withName(node).get();
+        n.getStatus().setConditions(List.of(nodeCondition(ready)));
+        client.nodes().resource(n).updateStatus();
     }
 
     private void setPodReadyCondition(Pod p, boolean ready) {
