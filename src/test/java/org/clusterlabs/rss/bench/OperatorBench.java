@@ -416,6 +416,10 @@ final class OperatorBench {
                     say(String.format(java.util.Locale.ROOT, "  (startup run %d/%d: first write %s %s at %.2f s;"
                             + " Quarkus says started in %s s)", run, runs, first.method(), first.path(), s,
                             m.find() ? m.group(1) : "?"));
+                    if (System.getenv("BENCH_DEBUG") != null) {
+                        Path kept = Path.of(System.getProperty("java.io.tmpdir"), "rss-bench-startup-" + run + ".log");
+                        Files.copy(op.log(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
             }
         }
