@@ -66,7 +66,6 @@ class GaleraLightsOutTest {
     static final String NAME = "galera";
     static final int N = 3;
     static final String HOSTS_TAG = "# rss-galera-it-test";
-    static final String LOCK = "/tmp/rss-galera-lights-out.lock";
     static final Duration FORM_PATIENCE = Duration.ofSeconds(300);
     static final Duration RECOVERY_PATIENCE = Duration.ofSeconds(300);
     static final Duration SHORT = GaleraNodes.SHORT;
@@ -92,7 +91,7 @@ class GaleraLightsOutTest {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mariadbd")),
                 "mariadbd is not installed: run .ci/install-galera.sh");
         assertThat(ProcessHandle.current().info().user().orElse("")).as("runs as root").isEqualTo("root");
-        lockHolder = RealAppRig.lock(LOCK);
+        lockHolder = RealAppRig.lock(GaleraNodes.LOCK);
 
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // one INFO line per API request otherwise
         sim = SimulatedClusterResource.cluster();

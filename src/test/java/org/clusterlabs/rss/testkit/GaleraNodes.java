@@ -29,6 +29,8 @@ public final class GaleraNodes {
     public static final String EVS = "evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT4S;"
             + "evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S";
     public static final int ROWS_PER_PHASE = 40;
+    /** Held ({@code flock}) by every Galera test for its whole run: their addresses and names are fixed. */
+    public static final String LOCK = "/tmp/rss-galera-lights-out.lock";
     public static final Duration SHORT = Duration.ofSeconds(60);
 
     private final int n;
