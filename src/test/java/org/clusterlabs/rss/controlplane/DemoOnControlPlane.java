@@ -15,7 +15,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
@@ -24,8 +26,9 @@ import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
  * The demo app of {@code examples/demo} on the control plane, in a namespace of its own: a ReplicatedStatefulSet
  * {@value #NAME} whose hooks run as local processes through KWOK's Exec (one data directory per pod, its "volume",
  * and the demo's environment: POD_NAME, SERVICE_NAME, POD_FQDN, DEMO_DATA_DIR, RSS_SIM_NET_DIR), as the tier-2 kit
- * gives it. Every hook runs through a wrapper that logs its start and exit code in the copy's {@code hooks.log},
- * so that tests count hook runs (seeds, stops) exactly, from the app's side.
+ * gives it (or another app with its own name, hooks and environment: {@link GaleraOnControlPlaneIT}). Every hook
+ * runs through a wrapper that logs its start and exit code in the copy's {@code hooks.log}, so that tests count hook
+ * runs (seeds, stops) exactly, from the app's side.
  *
  * <p>Execs are configured for ordinals 0 to {@value #MAX_ORDINALS}-1, so that the app can scale up to that.
  */
@@ -39,6 +42,10 @@ final class DemoOnControlPlane implements AutoCloseable {
     final ControlPlane cp;
     final KubernetesClient admin;
     final String ns;
+    /** The ReplicatedStatefulSet's (and its peer Service's) name: {@value #NAME} for the demo. */
+    final String name;
+    /** The app's hook scripts, each run through a logging wrapper. */
+    final Path hooks;
     final Path work;
     final Path net;
 
@@ -46,10 +53,12 @@ final class DemoOnControlPlane implements AutoCloseable {
     record HookRun(String pod, long startMs, String hook, Integer rc) {
     }
 
-    private DemoOnControlPlane(ControlPlane cp, String ns) {
+    private DemoOnControlPlane(ControlPlane cp, String ns, String name, Path hooks) {
         this.cp = cp;
         this.admin = cp.admin();
         this.ns = ns;
+        this.name = name;
+        this.hooks = hooks.toAbsolutePath();
         this.work = cp.runDir().resolve("work").resolve(ns);
         this.net = work.resolve("_net");
     }
@@ -69,7 +78,17 @@ final class DemoOnControlPlane implements AutoCloseable {
 
     /** The namespace, data directories and Execs, without the ReplicatedStatefulSet (nor an operator). */
     static DemoOnControlPlane prepare(ControlPlane cp, String ns, Map<String, String> env) throws Exception {
-        DemoOnControlPlane d = new DemoOnControlPlane(cp, ns);
+        return prepare(cp, ns, NAME, Path.of("examples/demo/hooks"), (ordinal, dir) -> env);
+    }
+
+    /**
+     * The same for another app named {@code name} whose hooks are in {@code hooks} (e.g. examples/galera/hooks),
+     * with {@code env.apply(ordinal, its data directory)} added to each pod's hook environment (e.g. the pod's own
+     * loopback address, or where in its data directory the app keeps what).
+     */
+    static DemoOnControlPlane prepare(ControlPlane cp, String ns, String name, Path hooks,
+            BiFunction<Integer, Path, Map<String, String>> env) throws Exception {
+        DemoOnControlPlane d = new DemoOnControlPlane(cp, ns, name, hooks);
         freshNamespace(cp, ns);
         KwokExecIT.awaitServiceAccount(cp, ns);
         d.killDaemons(); // of an earlier run
@@ -77,7 +96,7 @@ final class DemoOnControlPlane implements AutoCloseable {
         Files.createDirectories(d.net);
         d.writeHookWrappers();
         for (int i = 0; i < MAX_ORDINALS; i++) {
-            d.configureExec(i, env);
+            d.configureExec(i, env.apply(i, d.dataDir(i)));
         }
         return d;
     }
@@ -92,7 +111,7 @@ final class DemoOnControlPlane implements AutoCloseable {
     }
 
     String pod(int ordinal) {
-        return NAME + "-" + ordinal;
+        return name + "-" + ordinal;
     }
 
     Path dataDir(int ordinal) {
@@ -102,7 +121,7 @@ final class DemoOnControlPlane implements AutoCloseable {
     /** KWOK's Exec for one pod: its data directory and the demo's environment plus {@code env}. */
     void configureExec(int ordinal, Map<String, String> env) throws IOException {
         String pod = pod(ordinal);
-        String fqdn = pod + "." + NAME + "." + ns + ".svc";
+        String fqdn = pod + "." + name + "." + ns + ".svc";
         Path data = Files.createDirectories(dataDir(ordinal));
         Path link = net.resolve(fqdn);
         if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
@@ -115,7 +134,7 @@ final class DemoOnControlPlane implements AutoCloseable {
         all.put("POD_NAME", pod);
         all.put("POD_NAMESPACE", ns);
         all.put("POD_ORDINAL", String.valueOf(ordinal));
-        all.put("SERVICE_NAME", NAME);
+        all.put("SERVICE_NAME", name);
         all.put("POD_FQDN", fqdn);
         all.put("DEMO_DATA_DIR", data.toString());
         all.put("RSS_SIM_NET_DIR", net.toString());
@@ -123,28 +142,46 @@ final class DemoOnControlPlane implements AutoCloseable {
         Kwok.exec(cp, ns, pod, "app", data, all);
     }
 
-    /** One wrapper per hook (the hooks are local files: the argv names them by absolute path). */
+    /** One wrapper per hook the app has (the hooks are local files: the argv names them by absolute path). */
     private void writeHookWrappers() throws IOException {
         Path dir = Files.createDirectories(work.resolve("_hooks"));
-        Path real = Path.of("examples/demo/hooks").toAbsolutePath();
         for (String h : HOOKS) {
+            if (!Files.exists(hooks.resolve(h))) {
+                continue;
+            }
             Path w = dir.resolve(h);
             Files.writeString(w, """
                     #!/bin/sh
-                    # logs each run of the demo's %1$s hook in the copy's data directory, then runs it
+                    # logs each run of the app's %1$s hook in the copy's data directory, then runs it
                     log="${DEMO_DATA_DIR:?}/hooks.log"
                     echo "$(date +%%s%%3N) start %1$s" >> "$log"
                     "%2$s/%1$s" "$@"
                     rc=$?
                     echo "$(date +%%s%%3N) end %1$s $rc" >> "$log"
                     exit $rc
-                    """.formatted(h, real));
+                    """.formatted(h, hooks));
             Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 
     String yaml(int replicas) {
-        Path hooks = work.resolve("_hooks");
+        Map<String, String> hooks = new LinkedHashMap<>();
+        for (String h : List.of("sequence", "seed", "primary", "secondary", "stop")) {
+            hooks.put(h, "timeout: 20s");
+        }
+        hooks.put("status", "timeout: 10s, period: 1s");
+        return yaml(replicas, "demo:kwok", "{name: app, port: 5000}", hooks, "");
+    }
+
+    /**
+     * The app's ReplicatedStatefulSet: {@code replicas} copies of one container {@code app} that only sleeps (the
+     * hooks start the app), one service port, each hook of {@code hooks} (its name to its settings, e.g.
+     * {@code "timeout: 20s"}) run through its wrapper, and {@code moreSpec} (spec lines, two spaces in).
+     */
+    String yaml(int replicas, String image, String servicePort, Map<String, String> hooks, String moreSpec) {
+        Path wrappers = work.resolve("_hooks");
+        String hookLines = hooks.entrySet().stream().map(h -> "    %s: {command: [\"%s\"], %s}\n"
+                .formatted(h.getKey(), wrappers.resolve(h.getKey()), h.getValue())).collect(Collectors.joining());
         return """
                 apiVersion: clusterlabs.org/v1alpha1
                 kind: ReplicatedStatefulSet
@@ -153,27 +190,21 @@ final class DemoOnControlPlane implements AutoCloseable {
                   replicas: %3$d
                   template:
                     metadata: {labels: {app: %1$s}}
-                    spec:%5$s
+                    spec:%4$s
                       containers:
-                      - {name: app, image: "demo:kwok", command: ["sleep", "infinity"]}
+                      - {name: app, image: "%5$s", command: ["sleep", "infinity"]}
                   servicePorts:
-                  - {name: app, port: 5000}
+                  - %6$s
                   hooks:
                     container: app
-                    sequence: {command: ["%4$s/sequence"], timeout: 20s}
-                    seed: {command: ["%4$s/seed"], timeout: 20s}
-                    primary: {command: ["%4$s/primary"], timeout: 20s}
-                    secondary: {command: ["%4$s/secondary"], timeout: 20s}
-                    status: {command: ["%4$s/status"], timeout: 10s, period: 1s}
-                    stop: {command: ["%4$s/stop"], timeout: 20s}
-                """.formatted(NAME, ns, replicas, hooks,
-                cp.hasScheduler() ? "" : "\n      nodeName: " + ControlPlane.NODE);
+                """.formatted(name, ns, replicas, cp.hasScheduler() ? "" : "\n      nodeName: " + ControlPlane.NODE,
+                image, servicePort) + hookLines + moreSpec;
     }
 
     // ------------------------------------------------------------------------------------------------- the resource
 
     ReplicatedStatefulSet resource() {
-        return admin.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(NAME).get();
+        return admin.resources(ReplicatedStatefulSet.class).inNamespace(ns).withName(name).get();
     }
 
     ReplicatedStatefulSetStatus status() {
@@ -183,7 +214,7 @@ final class DemoOnControlPlane implements AutoCloseable {
 
     /** kubectl patch of the ReplicatedStatefulSet (a merge patch), which must succeed. */
     void patch(String mergePatch) {
-        ControlPlane.Result r = cp.kubectl("patch", "rss", NAME, "-n", ns, "--type=merge", "-p", mergePatch);
+        ControlPlane.Result r = cp.kubectl("patch", "rss", name, "-n", ns, "--type=merge", "-p", mergePatch);
         assertThat(r.exitCode()).as(r.toString()).isZero();
     }
 
@@ -238,7 +269,7 @@ final class DemoOnControlPlane implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ the app's data
 
     List<String> acked() throws IOException {
-        Path f = net.resolve("_acked").resolve(ns + "." + NAME);
+        Path f = net.resolve("_acked").resolve(ns + "." + name);
         return Files.exists(f) ? Files.readAllLines(f) : List.of();
     }
 
@@ -304,7 +335,7 @@ final class DemoOnControlPlane implements AutoCloseable {
 
     /** Runs a shell command while holding the demo group's lock (the demo's writers take it for every write). */
     private void underGroupLock(String sh) throws IOException {
-        Path lock = net.resolve("_locks").resolve(ns + "." + NAME);
+        Path lock = net.resolve("_locks").resolve(ns + "." + name);
         Files.createDirectories(lock.getParent());
         ControlPlane.Result r = ControlPlane.run(Duration.ofSeconds(40), List.of("flock", "-w", "30",
                 lock.toString(), "sh", "-c", sh));
@@ -361,7 +392,7 @@ final class DemoOnControlPlane implements AutoCloseable {
     /** Deletes the resource while the operator runs (so that it releases its finalizer), then the namespace. */
     @Override
     public void close() throws Exception {
-        cp.kubectl("delete", "rss", NAME, "-n", ns, "--wait=true", "--timeout=45s");
+        cp.kubectl("delete", "rss", name, "-n", ns, "--wait=true", "--timeout=45s");
         cp.kubectl("delete", "namespace", ns, "--wait=false");
         killDaemons();
     }

@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.clusterlabs.rss.api.v1alpha1.Phase;
@@ -27,6 +25,7 @@ import org.clusterlabs.rss.api.v1alpha1.RecoverySpec;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSet;
 import org.clusterlabs.rss.api.v1alpha1.ReplicatedStatefulSetStatus;
 import org.clusterlabs.rss.testkit.ExecRecord;
+import org.clusterlabs.rss.testkit.GaleraNodes;
 import org.clusterlabs.rss.testkit.RealAppRig;
 import org.clusterlabs.rss.testkit.SimulatedCluster;
 import org.clusterlabs.rss.testkit.SimulatedClusterResource;
@@ -66,14 +65,10 @@ class GaleraLightsOutTest {
     static final String NS = "galera-it";
     static final String NAME = "galera";
     static final int N = 3;
-    static final int ROWS_PER_PHASE = 40;
     static final String HOSTS_TAG = "# rss-galera-it-test";
-    static final String LOCK = "/tmp/rss-galera-lights-out.lock";
-    static final String EVS = "evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT4S;"
-            + "evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S";
     static final Duration FORM_PATIENCE = Duration.ofSeconds(300);
     static final Duration RECOVERY_PATIENCE = Duration.ofSeconds(300);
-    static final Duration SHORT = Duration.ofSeconds(60);
+    static final Duration SHORT = GaleraNodes.SHORT;
 
     static SimulatedCluster sim;
     static KubernetesClient client;
@@ -81,8 +76,7 @@ class GaleraLightsOutTest {
     static Process lockHolder;
     static boolean formed;
     static boolean split; // the negative control leaves the cluster split
-    static final Set<Long> acked = new TreeSet<>();
-    static long nextId = 1;
+    static GaleraNodes nodes;
     static final List<String> lines = new ArrayList<>();
     static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -97,12 +91,13 @@ class GaleraLightsOutTest {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mariadbd")),
                 "mariadbd is not installed: run .ci/install-galera.sh");
         assertThat(ProcessHandle.current().info().user().orElse("")).as("runs as root").isEqualTo("root");
-        lockHolder = RealAppRig.lock(LOCK);
+        lockHolder = RealAppRig.lock(GaleraNodes.LOCK);
 
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // one INFO line per API request otherwise
         sim = SimulatedClusterResource.cluster();
         client = sim.client();
         rig = new RealAppRig(client, NS, NAME);
+        nodes = new GaleraNodes(N, GaleraLightsOutTest::pod, i -> sim.dataDir(NS, pod(i)), GaleraLightsOutTest::say);
         Path hooks = Path.of("examples/galera/hooks").toAbsolutePath();
         assertThat(hooks.resolve("seed")).isExecutable();
         sim.mount("/hooks", hooks);
@@ -148,11 +143,10 @@ class GaleraLightsOutTest {
         client.resource(resource()).create();
         ReplicatedStatefulSetStatus s = awaitRunning(1, FORM_PATIENCE);
         assertThat(s.getSeed().getPod()).as("fresh volumes all report 0: the tie goes to pod 0").isEqualTo(pod(0));
-        awaitAllSynced();
-        sql(0, "CREATE DATABASE rss; CREATE TABLE rss.acked (id BIGINT PRIMARY KEY, via INT NOT NULL, "
-                + "note VARCHAR(100), at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB");
+        nodes.awaitAllSynced();
+        nodes.createTable(0);
         for (int i = 0; i < N; i++) {
-            assertThat(statusVar(i, "wsrep_cluster_size")).isEqualTo("3");
+            assertThat(nodes.statusVar(i, "wsrep_cluster_size")).isEqualTo("3");
         }
         say(String.format("formed from empty volumes in %.1fs, seed %s", RealAppRig.secondsSince(t0), s.getSeed().getPod()));
         formed = true;
@@ -189,7 +183,7 @@ class GaleraLightsOutTest {
         List<Integer> order = List.of(0, 1, 2);
         long epochBefore = status().getEpoch();
         pause(true);
-        stopInOrder(order);
+        nodes.stopInOrder(order);
         Instant cut = Instant.now();
         sim.cutPower(NS, NAME);
         assertNoMariadbdLeft();
@@ -208,9 +202,9 @@ class GaleraLightsOutTest {
         assertThat(s.getSeed().getPod()).isEqualTo(pod(least));
         assertThat(s.getSeed().getForced()).isTrue();
         // The forced seed runs as a one-node Primary Component; the more advanced copies refuse to join it.
-        await().atMost(RECOVERY_PATIENCE).until(() -> "Synced".equals(statusVarOrNull(least,
+        await().atMost(RECOVERY_PATIENCE).until(() -> "Synced".equals(nodes.statusVarOrNull(least,
                 "wsrep_local_state_comment")));
-        long lost = lost(least);
+        long lost = nodes.lost(least);
         List<Event> failed = await().atMost(RECOVERY_PATIENCE).pollInterval(Duration.ofSeconds(1))
                 .until(() -> events("MemberFailed").stream()
                         .filter(e -> afterOrAt(e, cut))
@@ -229,9 +223,9 @@ class GaleraLightsOutTest {
             Files.readAllLines(errorLog(SimulatedCluster.ordinalOf(p)), StandardCharsets.ISO_8859_1).stream()
                     .filter(l -> l.contains("Reversing history")).forEach(l -> say("  " + p + ": " + l.strip()));
         }
-        String line = "galera lights-out: order=" + RealAppRig.join(order) + " seed=" + least + " acked=" + acked.size()
-                + " lost=" + lost + " recovery_s=n/a hooks_s=n/a (NEGATIVE CONTROL: forced least advanced seed; "
-                + "expected lost>0 and Reversing history)";
+        String line = "galera lights-out: order=" + RealAppRig.join(order) + " seed=" + least + " acked="
+                + nodes.acked().size() + " lost=" + lost + " recovery_s=n/a hooks_s=n/a (NEGATIVE CONTROL: forced "
+                + "least advanced seed; expected lost>0 and Reversing history)";
         System.out.println(line);
         lines.add(line);
         assertThat(lost).as("the same check detects the loss of a wrong seed").isGreaterThan(0);
@@ -281,11 +275,11 @@ class GaleraLightsOutTest {
         if (killAll) {
             // a real lights-out under a live operator: every server dies at once, no pause
             for (int i : order) {
-                write(i);
+                nodes.write(i);
             }
             List<Long> pids = new ArrayList<>();
             for (int i : order) {
-                pids.add(serverPid(i));
+                pids.add(nodes.serverPid(i));
             }
             cut = Instant.now();
             pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly)); // all at once
@@ -295,7 +289,7 @@ class GaleraLightsOutTest {
         } else {
             // paused, so the live operator does not restart the copies we stop one by one
             pause(true);
-            stopInOrder(order);
+            nodes.stopInOrder(order);
             cut = Instant.now();
             sim.cutPower(NS, NAME);
         }
@@ -306,7 +300,7 @@ class GaleraLightsOutTest {
                 return r;
             });
         }
-        say("power cut; " + acked.size() + " acknowledged rows so far");
+        say("power cut; " + nodes.acked().size() + " acknowledged rows so far");
 
         RealAppRig.Tracer tracer = rig.new Tracer(cut, GaleraLightsOutTest::say);
         ReplicatedStatefulSetStatus s = await().atMost(RECOVERY_PATIENCE).pollInterval(Duration.ofMillis(200))
@@ -320,21 +314,12 @@ class GaleraLightsOutTest {
                 + "; seed " + s.getSeed().getPod() + "@" + s.getSeed().getSequence());
 
         // -- verify on the real servers
-        awaitAllSynced();
-        List<String> sums = new ArrayList<>();
-        for (int i = 0; i < N; i++) {
-            assertThat(statusVar(i, "wsrep_cluster_size")).as(pod(i) + " cluster size").isEqualTo("3");
-            assertThat(statusVar(i, "wsrep_cluster_status")).as(pod(i)).isEqualTo("Primary");
-            sums.add(sql(i, "CHECKSUM TABLE rss.acked").trim().split("\t")[1]);
-        }
-        String uuid = statusVar(0, "wsrep_cluster_state_uuid");
-        for (int i = 1; i < N; i++) {
-            assertThat(statusVar(i, "wsrep_cluster_state_uuid")).as("one cluster").isEqualTo(uuid);
-        }
-        long lost = lost(0);
+        nodes.awaitAllSynced();
+        List<String> sums = nodes.assertOneCluster();
+        long lost = nodes.lost(0);
         double hooksS = criticalPath(cut, s.getSeed().getPod());
         String line = "galera lights-out: order=" + orderS + " seed=" + SimulatedCluster.ordinalOf(s.getSeed().getPod())
-                + " acked=" + acked.size() + " lost=" + lost + " recovery_s=" + String.format("%.2f", recoveryS)
+                + " acked=" + nodes.acked().size() + " lost=" + lost + " recovery_s=" + String.format("%.2f", recoveryS)
                 + " hooks_s=" + String.format("%.2f", hooksS);
         System.out.println(line);
         lines.add(line);
@@ -362,118 +347,11 @@ class GaleraLightsOutTest {
         assertThat(lost).as("acknowledged rows missing").isZero();
     }
 
-    /** Writes through each pod in order; SIGTERMs all but the last (clean stops), SIGKILLs the last. */
-    private static void stopInOrder(List<Integer> order) throws Exception {
-        for (int k = 0; k < order.size(); k++) {
-            int i = order.get(k);
-            write(i);
-            long pid = serverPid(i);
-            boolean last = k == order.size() - 1;
-            ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no mariadbd " + pid));
-            if (last) {
-                h.destroyForcibly();
-            } else {
-                h.destroy(); // SIGTERM: a clean shutdown writes the seqno to grastate.dat
-            }
-            awaitGone(pid, Duration.ofSeconds(120));
-            say((last ? "SIGKILL " : "SIGTERM ") + pod(i) + (last ? " (most advanced)" : " (clean stop)"));
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ writer
-
-    /** Inserts ROWS_PER_PHASE autocommit rows through pod i; records the ids the server acknowledged. */
-    private static void write(int i) throws Exception {
-        StringBuilder in = new StringBuilder();
-        long first = nextId;
-        for (int k = 0; k < ROWS_PER_PHASE; k++) {
-            long id = nextId++;
-            in.append("INSERT INTO rss.acked (id, via, note) VALUES (").append(id).append(", ").append(i)
-                    .append(", REPEAT('x', 64)); SELECT ").append(id).append(";\n");
-        }
-        RealAppRig.Result r = client(i, in.toString(), List.of());
-        int ok = 0;
-        for (String l : r.out().split("\n")) {
-            if (!l.isBlank()) {
-                long id = Long.parseLong(l.trim());
-                if (id >= first && id < nextId) {
-                    acked.add(id);
-                    ok++;
-                }
-            }
-        }
-        say("wrote " + ok + "/" + ROWS_PER_PHASE + " acknowledged rows via " + pod(i) + " (acked total "
-                + acked.size() + ")" + (r.rc() == 0 ? "" : ", client exit " + r.rc() + ": " + r.err().strip()));
-        assertThat(ok).as("rows acknowledged by a healthy node").isEqualTo(ROWS_PER_PHASE);
-    }
-
-    private static long lost(int i) throws Exception {
-        Set<Long> present = new TreeSet<>();
-        for (String l : sql(i, "SELECT id FROM rss.acked").split("\n")) {
-            if (!l.isBlank()) {
-                present.add(Long.parseLong(l.trim()));
-            }
-        }
-        return acked.stream().filter(id -> !present.contains(id)).count();
-    }
-
-    // ------------------------------------------------------------------------------------------------ SQL
-
-    private static RealAppRig.Result client(int i, String stdin, List<String> extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("mariadb", "--no-defaults",
-                "--socket=" + sim.dataDir(NS, pod(i)).resolve("run/mysqld.sock"), "-uroot", "--batch",
-                "--skip-column-names", "--connect-timeout=10"));
-        cmd.addAll(extra);
-        RealAppRig.Result r = RealAppRig.run(cmd, stdin, Duration.ofSeconds(120));
-        if (r.rc() == -1) {
-            throw new AssertionError("mariadb client on " + pod(i) + " timed out");
-        }
-        return r;
-    }
-
-    private static String sql(int i, String statement) throws Exception {
-        RealAppRig.Result r = client(i, statement + "\n", List.of());
-        if (r.rc() != 0) {
-            throw new AssertionError("SQL on " + pod(i) + " failed (" + r.rc() + "): " + r.err().strip());
-        }
-        return r.out();
-    }
-
-    private static String statusVar(int i, String name) throws Exception {
-        String out = sql(i, "SHOW GLOBAL STATUS LIKE '" + name + "'").trim();
-        String[] f = out.split("\t");
-        return f.length > 1 ? f[1] : "";
-    }
-
-    private static String statusVarOrNull(int i, String name) {
-        try {
-            return statusVar(i, name);
-        } catch (Exception | AssertionError e) {
-            return null;
-        }
-    }
-
-    private static void awaitAllSynced() {
-        await().atMost(SHORT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            for (int i = 0; i < N; i++) {
-                assertThat(statusVarOrNull(i, "wsrep_local_state_comment")).as(pod(i)).isEqualTo("Synced");
-                assertThat(statusVarOrNull(i, "wsrep_cluster_size")).as(pod(i)).isEqualTo("3");
-            }
-        });
-    }
-
     // ------------------------------------------------------------------------------------------------ operator
 
     static ReplicatedStatefulSet resource() {
         ReplicatedStatefulSet rss = RealAppRig.resource(NS, NAME, N, "mariadb", "mariadb:10.11", "/var/lib/mysql",
-                Map.of(
-                        "GALERA_DATADIR", "/var/lib/mysql/data",
-                        "GALERA_RUNDIR", "/var/lib/mysql/run",
-                        "GALERA_PROVIDER_OPTIONS", EVS,
-                        "GALERA_SST_METHOD", "rsync",
-                        "GALERA_START_TIMEOUT", "130",
-                        "GALERA_STOP_TIMEOUT", "50",
-                        "GALERA_RECOVER_TIMEOUT", "100"), "mysql", 3306,
+                GaleraNodes.env("/var/lib/mysql/data", "/var/lib/mysql/run"), "mysql", 3306,
                 Map.of("sequence", "120s", "seed", "150s", "primary", "150s", "stop", "60s"), "15s", "2s");
         rss.getSpec().getRecovery().setPrimaryStart(RecoverySpec.PrimaryStartPolicy.Serial);
         return rss;
@@ -581,24 +459,17 @@ class GaleraLightsOutTest {
 
     // ------------------------------------------------------------------------------------------------ processes
 
-    private static long serverPid(int i) throws IOException {
-        Path pidFile = sim.dataDir(NS, pod(i)).resolve("run/mysqld.pid");
-        return Long.parseLong(Files.readString(pidFile).replaceAll("[^0-9]", ""));
-    }
-
     private static void awaitGone(long pid, Duration timeout) {
         RealAppRig.awaitGone(pid, timeout);
     }
 
     /** Live (non-zombie) mariadbd processes whose command line names a path under the kit's base dir. */
     static List<Long> ourMariadbds() {
-        return sim == null ? List.of() : RealAppRig.processes("mariadbd", sim.baseDir().toString() + "/");
+        return sim == null ? List.of() : GaleraNodes.mariadbds(sim.baseDir());
     }
 
     static int killOurMariadbds() {
-        List<Long> pids = ourMariadbds();
-        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        return pids.size();
+        return sim == null ? 0 : GaleraNodes.killMariadbds(sim.baseDir());
     }
 
     /** After a power cut nothing of the pods runs: the kit killed every mariadbd through its env marker. */
@@ -633,7 +504,7 @@ class GaleraLightsOutTest {
     }
 
     static Path errorLog(int i) {
-        return sim.dataDir(NS, pod(i)).resolve("data/mariadb.err");
+        return nodes.errorLog(i);
     }
 
     static final Instant T0 = Instant.now();
