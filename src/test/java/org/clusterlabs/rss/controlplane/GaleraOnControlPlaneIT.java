@@ -21,7 +21,6 @@ import org.clusterlabs.rss.testkit.GaleraNodes;
 import org.clusterlabs.rss.testkit.RealAppRig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -48,8 +47,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * through the survivors; galera-2 takes the last writes and is SIGKILLed). Then exactly one seed hook may run, on
  * galera-2, in the next epoch, and every acknowledged row must be readable on every server. A second lights-out
  * SIGKILLs all three servers at once: the seed must be the copy with the highest sequence (a tie goes to galera-0),
- * again exactly once, with nothing lost. A third case, disabled, reproduces a product bug found here (a lights-out
- * that a status round straddles while the operator runs stalls the recovery for good).
+ * again exactly once, with nothing lost. A third case is a lights-out that a status round straddles while the operator
+ * runs (it used to stall the recovery for good; see its javadoc).
  *
  * <p>Runs as root (mariadbd {@code --user=mysql}, {@code /etc/hosts}); needs {@code .ci/install-galera.sh} (fails,
  * never skips, without it). It takes {@code flock /tmp/rss-galera-lights-out.lock}, like the in-memory tier's
@@ -207,25 +206,23 @@ class GaleraOnControlPlaneIT {
     }
 
     /**
-     * PRODUCT BUG (reported on issue 9; disabled until fixed, it fails every time): every server dies while the
+     * Every server dies while the
      * operator runs, and a status round straddles the deaths, as it can in any lights-out where the pods stay (a
      * real kubelet keeps a container whose main process, {@code sleep}, still runs). Made deterministic here:
      * galera-2's server is killed first; the operator sees it not running while galera-0's and galera-1's last
      * status (at most one period old) still says primary, and restarts it by running the primary hook with those
      * two as peers; they are killed as soon as that hook starts, before its mariadbd can reach them.
      *
-     * <p>Then the recovery stalls for good: that mariadbd waits in a one-node non-Primary view, retrying its dead
-     * peers every second, without ever answering SQL; the primary hook fails after {@code GALERA_START_TIMEOUT}
-     * and leaves it running; the operator (rightly: it runs) stops it before any election, but the stop hook only
-     * sends SIGTERM, which a server still waiting for a Primary Component at startup does not act on, so every stop
-     * fails after {@code GALERA_STOP_TIMEOUT} and is retried, and no seed is ever chosen. Expected: the same
-     * recovery as any lights-out.
+     * <p>That mariadbd waits in a one-node non-Primary view, retrying its dead peers every second, without ever
+     * answering SQL; the primary hook fails after {@code GALERA_START_TIMEOUT} and leaves it running; the operator
+     * (rightly: it runs) stops it before any election. The stop hook used to send only SIGTERM, which such a server
+     * does not act on, so every stop failed and was retried, and no seed was ever chosen (it failed 2 of 2 runs).
+     * Now the stop hook SIGKILLs a server that was outside any Primary Component after a short grace, and the
+     * recovery is the same as for any lights-out.
      */
     @Test
     @Order(4)
     @Timeout(value = 150)
-    @Disabled("product bug, reported on issue 9: a restart join on peers that die meanwhile leaves a mariadbd that "
-            + "the stop hook cannot stop, and the recovery never seeds (see the javadoc)")
     void aRestartJoinOnPeersThatDieMeanwhileDoesNotStallTheRecovery() throws Exception {
         assertThat(formed).as("the cluster was formed").isTrue();
         long epoch = app.awaitRunning(N, 0).getEpoch();
