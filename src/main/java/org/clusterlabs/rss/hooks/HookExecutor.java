@@ -57,6 +57,9 @@ public class HookExecutor {
         void startedLate(HookInvocation invocation, Instant at);
     }
 
+    /** Threads for exec upgrades and completions: the upgrades of a 51-copy step then take a few hundred ms here. */
+    static final int UPGRADE_THREADS = 16;
+
     private final KubernetesClient client;
     private final RssMetrics metrics;
     private final int outputCap;
@@ -82,9 +85,12 @@ public class HookExecutor {
         this.metrics = metrics;
         this.outputCap = outputCapBytes;
         this.retryBudget = retryBudget;
-        // A thread runs only the blocking part of an exec (the pod lookup and the upgrade), and the limiter never
-        // starts more than maxConcurrent attempts; idle threads end, so an idle operator keeps none.
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 30, TimeUnit.SECONDS,
+        // A thread runs only the blocking part of an exec (the upgrade) and the completions, never a whole hook, so
+        // a few threads serve maxConcurrent running hooks. A pool grows a new thread for each task while it has
+        // fewer than its core size, idle ones or not: a core of maxConcurrent (128) grew to 128 threads under steady
+        // status checks. Idle threads end, so an idle operator keeps none.
+        int threads = Math.min(maxConcurrent, UPGRADE_THREADS);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads("rss-hook-"));
         pool.allowCoreThreadTimeOut(true);
         this.workers = pool;
