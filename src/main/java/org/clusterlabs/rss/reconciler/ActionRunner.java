@@ -71,6 +71,9 @@ public class ActionRunner {
         private final Map<Action, List<HookInvocation>> prepared = new HashMap<>();
         private final Set<String> unlabelled = new HashSet<>();
         private final Map<String, Pod> cachedPods = new HashMap<>();
+        private final Object podReads = new Object();
+        private Map<String, Pod> lastPodRead;
+        private long lastPodReadStartedAt;
 
         Pass(ReplicatedStatefulSet rss, HookLedger ledger, Consumer<ResourceID> wake, Collection<Pod> cachedPods) {
             this.rss = rss;
@@ -165,7 +168,7 @@ public class ActionRunner {
             }
             Map<String, Pod> current;
             try {
-                current = pods.current(rss);
+                current = podsReadAfter(System.nanoTime());
             } catch (RuntimeException e) {
                 return Optional.of("the peers' pods could not be read: " + e.getMessage());
             }
@@ -183,6 +186,23 @@ public class ActionRunner {
                 }
             }
             return Optional.empty();
+        }
+
+        /**
+         * The resource's pods as read from the API server by a read that started at or after {@code askedAt}. The
+         * start hooks of one step ask at once: one read serves all who asked before it began, so a step of 50
+         * starts costs two reads, not 50, and no exec uses a read older than its own question.
+         */
+        private Map<String, Pod> podsReadAfter(long askedAt) {
+            synchronized (podReads) {
+                if (lastPodRead != null && lastPodReadStartedAt >= askedAt) {
+                    return lastPodRead;
+                }
+                long started = System.nanoTime();
+                lastPodRead = pods.current(rss);
+                lastPodReadStartedAt = started;
+                return lastPodRead;
+            }
         }
 
         private void launch(HookInvocation invocation, List<String> peers) {

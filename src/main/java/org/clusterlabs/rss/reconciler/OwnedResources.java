@@ -32,6 +32,9 @@ public class OwnedResources {
     /** Per resource UID: what the owned resources were last found matching; while it holds, nothing is compared. */
     private final Map<String, Matched> lastMatched = new ConcurrentHashMap<>();
 
+    /** The StatefulSet, the peer Service and the client Service. */
+    private static final int OWNED_KINDS = 3;
+
     /** The spec's generation, the decided size, and the versions of the owned resources as they were compared. */
     private record Matched(Long generation, int replicas, Map<String, String> versions) {
     }
@@ -52,7 +55,7 @@ public class OwnedResources {
         if (uid != null && now.equals(lastMatched.get(uid))) {
             return SYNCED;
         }
-        lastMatched.remove(uid == null ? "" : uid);
+        forget(rss);
         context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.REPLICAS_KEY, replicas);
         String failure;
         try {
@@ -74,8 +77,8 @@ public class OwnedResources {
             events.warning(rss, RssEvents.STATEFULSET_NOT_UPDATED, kept.get());
             return new Conditions.Verdict(false, "ImmutableFieldChanged", kept.get());
         }
-        if (uid != null && actual.isPresent() && now.versions().size() == 3) {
-            lastMatched.put(uid, now);
+        if (uid != null && now.versions().size() == OWNED_KINDS) {
+            lastMatched.put(uid, now); // all of them existed when compared
         }
         return SYNCED;
     }
