@@ -189,26 +189,22 @@ class GaleraOnControlPlaneIT {
     @Order(3)
     @Timeout(value = 150)
     void allKilledAtOnceTheHighestSequenceSeedsOnceTiesToTheLowestOrdinal() throws Exception {
-        assertThat(formed).as("the cluster was formed").isTrue();
-        long epoch = app.awaitRunning(N, 0).getEpoch();
-        long sinceMs = System.currentTimeMillis();
-        List<Long> pids = writeThroughEach();
+        Running before = runningAndWrittenThroughEach();
         pause(true);
         Instant cut = Instant.now();
-        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly)); // all at once
-        pids.forEach(pid -> RealAppRig.awaitGone(pid, Duration.ofSeconds(30)));
+        killAll(before.pids()); // all at once
         pause(false);
         say("SIGKILL galera-0,1,2 at once; " + nodes.acked().size() + " acknowledged rows");
-        ReplicatedStatefulSetStatus s = assertRecovered(epoch, sinceMs, cut, "kill-all");
+        ReplicatedStatefulSetStatus s = assertRecovered(before.epoch(), before.sinceMs(), cut, "kill-all");
         // SIGKILLs one after the other are not atomic: a copy killed a moment later may hold more, and then it
         // must win; with a real tie, galera-0 must (assertRecovered checks the rule; this says which case it was)
         say("sequences " + sequences(s) + ": seed " + s.getSeed().getPod());
     }
 
     /**
-     * Every server dies while the
-     * operator runs, and a status round straddles the deaths, as it can in any lights-out where the pods stay (a
-     * real kubelet keeps a container whose main process, {@code sleep}, still runs). Made deterministic here:
+     * Every server dies while the operator runs, and a status round straddles the deaths, as it can in any
+     * lights-out where the pods stay (a real kubelet keeps a container whose main process, {@code sleep}, still
+     * runs). Made deterministic here:
      * galera-2's server is killed first; the operator sees it not running while galera-0's and galera-1's last
      * status (at most one period old) still says primary, and restarts it by running the primary hook with those
      * two as peers; they are killed as soon as that hook starts, before its mariadbd can reach them.
@@ -224,32 +220,42 @@ class GaleraOnControlPlaneIT {
     @Order(4)
     @Timeout(value = 150)
     void aRestartJoinOnPeersThatDieMeanwhileDoesNotStallTheRecovery() throws Exception {
-        assertThat(formed).as("the cluster was formed").isTrue();
-        long epoch = app.awaitRunning(N, 0).getEpoch();
-        long sinceMs = System.currentTimeMillis();
-        List<Long> pids = writeThroughEach();
+        Running before = runningAndWrittenThroughEach();
+        long sinceMs = before.sinceMs();
         Instant cut = Instant.now();
-        ProcessHandle.of(pids.get(2)).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(before.pids().get(2)).ifPresent(ProcessHandle::destroyForcibly);
         Instant deadline = cut.plusSeconds(30);
         while (app.runs("primary", sinceMs).isEmpty()) {
             assertThat(Instant.now()).as("the operator restarts galera-2").isBefore(deadline);
             Thread.sleep(20);
         }
-        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        pids.forEach(pid -> RealAppRig.awaitGone(pid, Duration.ofSeconds(30)));
+        killAll(before.pids());
         say("SIGKILL galera-2, then galera-0 and galera-1 as galera-2's restart join began: "
                 + app.runs("primary", sinceMs));
-        assertRecovered(epoch, sinceMs, cut, "restart-join-on-dying-peers");
+        assertRecovered(before.epoch(), sinceMs, cut, "restart-join-on-dying-peers");
     }
 
-    /** Writes through each server; returns their pids. */
-    private static List<Long> writeThroughEach() throws Exception {
+    /** The cluster before a case: its epoch, when the case began (epoch ms), and the servers' pids. */
+    private record Running(long epoch, long sinceMs, List<Long> pids) {
+    }
+
+    /** Awaits the formed cluster Running, then writes through each server; returns it with their pids. */
+    private static Running runningAndWrittenThroughEach() throws Exception {
+        assertThat(formed).as("the cluster was formed").isTrue();
+        long epoch = app.awaitRunning(N, 0).getEpoch();
+        long sinceMs = System.currentTimeMillis();
         List<Long> pids = new ArrayList<>();
         for (int i = 0; i < N; i++) {
             nodes.write(i);
             pids.add(nodes.serverPid(i));
         }
-        return pids;
+        return new Running(epoch, sinceMs, pids);
+    }
+
+    /** SIGKILLs every given server (if still there) and waits until each is gone. */
+    private static void killAll(List<Long> pids) {
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        pids.forEach(pid -> RealAppRig.awaitGone(pid, Duration.ofSeconds(30)));
     }
 
     private static void pause(boolean paused) throws InterruptedException {
